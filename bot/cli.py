@@ -1,0 +1,86 @@
+"""The `tipbot` command: serve | validate; maps tipbot's errors to clean messages and exit codes."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import load_settings
+from bot.content.loader import load_library
+from bot.errors import ConfigError, TipbotError
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_CONFIG = 2
+
+logger = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one subcommand per job."""
+    parser = argparse.ArgumentParser(
+        prog="tipbot", description="A Slack bot that coaches engineers with short career tips."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "serve", help="run the bot (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set)"
+    )
+    validate = commands.add_parser("validate", help="check tip files; exit 1 on any error")
+    validate.add_argument("directory", nargs="?", type=Path, help="default: $TIPS_DIR or tips/")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one tipbot command and return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return validate(args.directory)
+        return serve()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except TipbotError as exc:
+        print(f"tipbot: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def validate(directory: Path | None) -> int:
+    """Print every error in the tip files; 0 and a one-line summary when all are valid."""
+    if directory is None:
+        directory = load_settings(need_slack=False).tips_dir
+    result = load_library(directory)
+    for error in result.errors:
+        print(error)
+    if result.errors:
+        count = len(result.errors)
+        print(f"{count} error{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
+        return EXIT_INVALID
+    files = len(result.files)
+    tips = len(result.library)
+    print(f"OK: {tips} tips in {files} file{'s' if files != 1 else ''} under {directory}")
+    return EXIT_OK
+
+
+def serve() -> int:
+    """Start the bot until it is stopped."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    from bot.runner import run  # noqa: PLC0415 - keeps `tipbot validate` free of Slack imports
+
+    run(settings)
+    return EXIT_OK
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr in a format platforms' log collectors read well."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""What a `/tip` command asks for, parsed from its text; plain Python, no Slack types."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    """A word after `/tip` that does something other than find a tip, documented in help."""
+
+    name: str
+    usage: str
+    summary: str
+    example: str = ""
+    admin_only: bool = False
+
+
+# The one list of subcommands: the parser and `/tip help` both read it, so help cannot drift.
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("topics", "topics", "List every topic, with how many tips each has."),
+    Subcommand("help", "help", "Show this help."),
+    Subcommand(
+        "subscribe",
+        "subscribe [day] [HH:MM] [timezone]",
+        "Post one tip a week in this channel (default: Monday 09:00).",
+        "subscribe mon 09:00 Europe/Berlin",
+    ),
+    Subcommand("schedule", "schedule", "Show this channel's weekly tip schedule."),
+    Subcommand("unsubscribe", "unsubscribe", "Stop the weekly tip in this channel."),
+)
+SUBCOMMAND_NAMES = frozenset(sub.name for sub in SUBCOMMANDS)
+
+
+@dataclass(frozen=True, slots=True)
+class TipCommand:
+    """A parsed `/tip`: `name` is a subcommand, "random" or "find"; `args` the words after it."""
+
+    name: str
+    args: tuple[str, ...] = ()
+    text: str = ""
+
+
+def parse_command(text: str) -> TipCommand:
+    """Split `/tip` text into a subcommand and its arguments, or a search for tips."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return TipCommand("random")
+    first, *rest = cleaned.split(" ")
+    if first.lower() in SUBCOMMAND_NAMES:
+        return TipCommand(first.lower(), tuple(rest), cleaned)
+    return TipCommand("find", (), cleaned)

@@ -1,0 +1,1 @@
+"""The domain of tips: the model, loading and validation, selection and search."""

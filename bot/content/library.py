@@ -1,0 +1,103 @@
+"""An immutable set of tips with the indexes that topic lookup and search need."""
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+
+from bot.content.model import Tip
+from bot.content.text import stem, words
+
+# Words people type for a topic, mapped to the tag they mean (before stemming).
+SYNONYMS: Mapping[str, str] = {
+    "mentor": "mentoring",
+    "mentorship": "mentoring",
+    "coaching": "mentoring",
+    "teaching": "mentoring",
+    "delegate": "delegation",
+    "delegating": "delegation",
+    "trust": "delegation",
+    "outage": "incidents",
+    "oncall": "incidents",
+    "on-call": "incidents",
+    "firefighting": "incidents",
+    "credit": "recognition",
+    "kudos": "recognition",
+    "praise": "recognition",
+    "promotion": "career-ladder",
+    "career": "career-ladder",
+    "ladder": "career-ladder",
+    "impact": "scope",
+    "leadership": "influence",
+    "leading": "influence",
+    "architecture": "design",
+    "performance": "reliability",
+    "scale": "reliability",
+    "scaling": "reliability",
+    "decisions": "decision-making",
+    "decision": "decision-making",
+    "dependencies": "systems-thinking",
+    "systems": "systems-thinking",
+}
+
+# Where a query word counts most: a title or tag match says more than a word in the body.
+FIELD_WEIGHTS = (("title", 3.0), ("tags", 3.0), ("try_", 1.0), ("body", 1.0))
+MATCHED_WORD_BONUS = 10.0
+
+
+class Library:
+    """Tips in file order, with a tag index and an inverted word index built once."""
+
+    def __init__(self, tips: tuple[Tip, ...]) -> None:
+        self.tips = tips
+        self.by_id: dict[str, Tip] = {tip.id: tip for tip in tips}
+        self._by_tag: dict[str, list[Tip]] = defaultdict(list)
+        self._tag_keys: dict[str, str] = {}
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
+        for position, tip in enumerate(tips):
+            for tag in tip.tags:
+                self._by_tag[tag].append(tip)
+                self._tag_keys[stem(tag)] = tag
+            self._index(position, tip)
+
+    def __len__(self) -> int:
+        return len(self.tips)
+
+    def _index(self, position: int, tip: Tip) -> None:
+        for field, weight in FIELD_WEIGHTS:
+            value = getattr(tip, field)
+            text = " ".join(value) if isinstance(value, tuple) else value
+            for word in set(words(text)):
+                postings = self._postings[word]
+                postings[position] = postings.get(position, 0.0) + weight
+
+    def topics(self) -> list[tuple[str, int]]:
+        """Every tag with how many tips carry it, most common first."""
+        counts = Counter(tag for tip in self.tips for tag in tip.tags)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def resolve_topic(self, text: str) -> str | None:
+        """The tag `text` names: exact, plural/singular or a known synonym; None if none."""
+        key = text.strip().lower().lstrip("#")
+        if not key:
+            return None
+        for candidate in (key, key.replace(" ", "-"), SYNONYMS.get(key, "")):
+            if not candidate:
+                continue
+            tag = self._tag_keys.get(stem(candidate))
+            if tag is not None:
+                return tag
+        synonym = SYNONYMS.get(stem(key))
+        return self._tag_keys.get(stem(synonym)) if synonym else None
+
+    def with_tag(self, tag: str) -> list[Tip]:
+        """Tips carrying `tag`, in file order."""
+        return list(self._by_tag.get(tag, ()))
+
+    def search(self, query_words: list[str]) -> list[tuple[float, Tip]]:
+        """Tips matching any of the (already normalised) query words, best first."""
+        scores: dict[int, float] = defaultdict(float)
+        for word in set(query_words):
+            for position, weight in self._postings.get(word, {}).items():
+                # Covering one more query word always beats any weight a single word adds.
+                scores[position] += MATCHED_WORD_BONUS + weight
+        ranked = sorted(scores, key=lambda p: (-scores[p], p))
+        return [(scores[p], self.tips[p]) for p in ranked]

@@ -1,0 +1,257 @@
+"""Load tip files safely and validate them, reporting every error with file and line."""
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content.library import Library
+from bot.content.model import LEVELS, Source, Tip
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
+TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
+SOURCE_FIELDS = ("title", "author", "date")
+OPTIONAL_SOURCE_FIELDS = ("url",)
+MAX_TAGS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class TipError:
+    """One problem in a tip file, located by file and 1-based line."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The valid tips that were found, and every error seen on the way."""
+
+    library: Library
+    errors: tuple[TipError, ...]
+    files: tuple[str, ...] = field(default=())
+
+
+def tip_files(directory: Path) -> list[Path]:
+    """Every *.yaml and *.yml file under `directory`, in a stable order."""
+    found = [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(found)
+
+
+def load_library(directory: Path) -> LoadResult:
+    """Load every tip file under `directory`; bad tips are reported and left out, good ones kept."""
+    if not directory.is_dir():
+        error = TipError(str(directory), 0, "tips directory not found")
+        return LoadResult(Library(()), (error,))
+    paths = tip_files(directory)
+    tips: list[Tip] = []
+    errors: list[TipError] = []
+    if not paths:
+        errors.append(TipError(str(directory), 0, "no *.yaml or *.yml tip files found"))
+    seen: dict[str, Tip] = {}
+    for path in paths:
+        file_tips, file_errors = parse_tip_file(path.read_text(encoding="utf-8"), _display(path))
+        errors.extend(file_errors)
+        for tip in file_tips:
+            first = seen.get(tip.id)
+            if first is not None:
+                where = f"{first.path}:{first.line}"
+                errors.append(
+                    TipError(tip.path, tip.line, f'tip "{tip.id}": duplicate id, first at {where}')
+                )
+                continue
+            seen[tip.id] = tip
+            tips.append(tip)
+    return LoadResult(Library(tuple(tips)), tuple(errors), tuple(_display(p) for p in paths))
+
+
+def _display(path: Path) -> str:
+    """A path as a person would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_tip_file(text: str, path: str) -> tuple[list[Tip], list[TipError]]:
+    """Parse one file's text; returns its valid tips and its errors."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        return [], [TipError(path, line, f"YAML syntax error: {problem}")]
+    except yaml.YAMLError as exc:
+        return [], [TipError(path, 1, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    if root is None:
+        return [], [TipError(path, 1, "file is empty; expected `source:` and `tips:`")]
+    return _FileParser(path, loader).parse(root)
+
+
+class _FileParser:
+    """Walks one file's YAML node tree so every error can name its line."""
+
+    def __init__(self, path: str, loader: yaml.SafeLoader) -> None:
+        self.path = path
+        self.loader = loader
+        self.errors: list[TipError] = []
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.errors.append(TipError(self.path, node.start_mark.line + 1, message))
+
+    def parse(self, root: yaml.Node) -> tuple[list[Tip], list[TipError]]:
+        if not isinstance(root, yaml.MappingNode):
+            self.error(root, "expected a mapping with `source:` and `tips:` at the top level")
+            return [], self.errors
+        top = self.mapping(root, "file", required=("source", "tips"), optional=())
+        source = self.source(top["source"]) if "source" in top else None
+        tips_node = top.get("tips")
+        if tips_node is None or source is None:
+            return [], self.errors
+        if not isinstance(tips_node, yaml.SequenceNode):
+            self.error(tips_node, "`tips` must be a list of tips (each item starts with `- id:`)")
+            return [], self.errors
+        if not tips_node.value:
+            self.error(tips_node, "`tips` is empty; add at least one tip")
+        tips = [self.tip(item, source) for item in tips_node.value]
+        return [t for t in tips if t is not None], self.errors
+
+    def mapping(
+        self, node: yaml.MappingNode, what: str, required: Iterable[str], optional: Iterable[str]
+    ) -> dict[str, yaml.Node]:
+        """Keys of a mapping node; reports unknown, duplicate and missing keys."""
+        allowed = (*required, *optional)
+        found: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key not in allowed:
+                hint = _closest(str(key), allowed)
+                self.error(key_node, f'{what}: unknown field "{key}"{hint}')
+            elif key in found:
+                self.error(key_node, f'{what}: field "{key}" appears twice')
+            else:
+                found[key] = value_node
+        for name in required:
+            if name not in found:
+                self.error(node, f'{what}: missing field "{name}"')
+        return found
+
+    def source(self, node: yaml.Node) -> Source | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, "`source` must be a mapping with title, author and date")
+            return None
+        before = len(self.errors)
+        fields = self.mapping(node, "source", SOURCE_FIELDS, OPTIONAL_SOURCE_FIELDS)
+        values = {name: self.text(fields[name], f'source: "{name}"') for name in fields}
+        if len(self.errors) > before:
+            return None
+        return Source(
+            title=values["title"] or "",
+            author=values["author"] or "",
+            date=values["date"] or "",
+            url=values.get("url"),
+        )
+
+    def tip(self, node: yaml.Node, source: Source) -> Tip | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, "each tip must be a mapping of id, title, body, try, tags, level")
+            return None
+        before = len(self.errors)
+        id_node = next((v for k, v in node.value if k.value == "id"), None)
+        tip_id = id_node.value if isinstance(id_node, yaml.ScalarNode) else None
+        what = f'tip "{tip_id}"' if tip_id else f"tip at line {node.start_mark.line + 1}"
+        fields = self.mapping(node, what, TIP_FIELDS, ())
+        values: dict[str, str | None] = {
+            name: self.text(fields[name], f'{what}: "{name}"')
+            for name in ("id", "title", "body", "try", "level")
+            if name in fields
+        }
+        for name, limit in LIMITS.items():
+            value = values.get(name)
+            if value is not None and len(value) > limit:
+                self.error(
+                    fields[name], f'{what}: "{name}" is {len(value)} characters; at most {limit}'
+                )
+        if values.get("id") is not None and not SLUG.match(values["id"] or ""):
+            self.error(
+                fields["id"], f'{what}: "id" must be a lowercase slug like "trust-your-team"'
+            )
+        if values.get("level") is not None and values["level"] not in LEVELS:
+            self.error(fields["level"], f'{what}: "level" must be one of {", ".join(LEVELS)}')
+        tags = self.tags(fields["tags"], what) if "tags" in fields else ()
+        if len(self.errors) > before:
+            return None
+        return Tip(
+            id=values["id"] or "",
+            title=values["title"] or "",
+            body=values["body"] or "",
+            try_=values["try"] or "",
+            tags=tags,
+            level=values["level"] or "",
+            source=source,
+            path=self.path,
+            line=node.start_mark.line + 1,
+        )
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        """A non-empty string scalar (dates are accepted and written back as YYYY-MM-DD)."""
+        value = self.value(node)
+        if isinstance(value, date):
+            return value.isoformat()
+        if not isinstance(value, str):
+            self.error(node, f"{what} must be text, not {_kind(value)}")
+            return None
+        stripped = value.strip()
+        if not stripped:
+            self.error(node, f"{what} is empty")
+            return None
+        return stripped
+
+    def tags(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        value = self.value(node)
+        if not isinstance(value, list) or not value:
+            self.error(node, f'{what}: "tags" must be a non-empty list such as [mentoring, scope]')
+            return ()
+        if len(value) > MAX_TAGS:
+            self.error(node, f'{what}: "tags" has {len(value)} entries; at most {MAX_TAGS}')
+        bad = [t for t in value if not isinstance(t, str) or not SLUG.match(t)]
+        if bad:
+            listed = ", ".join(f'"{t}"' for t in bad)
+            self.error(node, f"{what}: tags must be lowercase words or slugs; fix {listed}")
+        return tuple(str(t) for t in value)
+
+    def value(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.error(node, f"cannot read value: {exc}")
+            return None
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def _closest(key: str, allowed: Iterable[str]) -> str:
+    match = difflib.get_close_matches(key, list(allowed), n=1)
+    return f' (did you mean "{match[0]}"?)' if match else f" (allowed: {', '.join(allowed)})"

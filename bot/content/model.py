@@ -1,0 +1,30 @@
+"""Tips and the article they come from, as immutable values."""
+
+from dataclasses import dataclass
+
+LEVELS = ("senior", "staff", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The article a file of tips was drawn from, shown as attribution on every tip."""
+
+    title: str
+    author: str
+    date: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    """One short, actionable tip; `try_` is the thing to try this week."""
+
+    id: str
+    title: str
+    body: str
+    try_: str
+    tags: tuple[str, ...]
+    level: str
+    source: Source
+    path: str = ""
+    line: int = 0

@@ -1,0 +1,26 @@
+"""What the Slack layer and the scheduler share: settings, the library, the picker, the clock."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.content.current import CurrentLibrary
+from bot.content.selection import TipPicker
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """The bot's collaborators, built once at start and passed to every listener."""
+
+    settings: Settings
+    library: CurrentLibrary
+    picker: TipPicker = field(default_factory=TipPicker)
+    clock: Clock = utc_now

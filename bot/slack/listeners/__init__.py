@@ -1,0 +1,12 @@
+"""Every Bolt listener, registered in one place, grouped by Slack surface."""
+
+from slack_bolt import App
+
+from bot.services import Services
+from bot.slack.listeners import actions, commands
+
+
+def register_listeners(app: App, services: Services) -> None:
+    """Attach all listeners to `app`."""
+    commands.register(app, services)
+    actions.register(app, services)

@@ -1,0 +1,50 @@
+"""Serve the Bolt app over HTTP with waitress, a production WSGI server in pure Python."""
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import MultiSocketServer, create_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATHS = ("/", "/health")
+# Enough threads that 50 concurrent slash commands queue briefly rather than wait on each other.
+THREADS = 16
+
+
+def wsgi_app(app: App) -> "WSGIApplication":
+    """POST /slack/events goes to Bolt (which checks signatures); GET /health says we are up."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in HEALTH_PATHS:
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"tipbot is running\n"]
+        return slack(environ, start_response)
+
+    return application
+
+
+def create_http_server(app: App, host: str, port: int) -> MultiSocketServer:
+    """A waitress server bound to host:port (port 0 picks a free one), not yet running."""
+    return create_server(  # type: ignore[return-value]
+        wsgi_app(app),
+        host=host,
+        port=port,
+        threads=THREADS,
+        ident="tipbot",
+        # Slack sends small bodies; refuse anything large before reading it.
+        max_request_body_size=1_048_576,
+    )
+
+
+def bound_port(server: MultiSocketServer) -> int:
+    """The port the server actually listens on."""
+    return int(server.effective_port)  # type: ignore[attr-defined]

@@ -1,0 +1,145 @@
+"""Block Kit views, built with slack-sdk's models so Slack's limits are checked."""
+
+import json
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.commands import SUBCOMMANDS
+from bot.content.model import Source, Tip
+from bot.slack.mrkdwn import echo, escape
+
+ANOTHER_TIP = "tip_another"
+SHARE_TIP = "tip_share"
+
+Blocks = list[dict[str, object]]
+
+
+def attribution(source: Source) -> str:
+    """`From "Title" by Author (date)`, linked when the source has a URL."""
+    title = escape(source.title)
+    linked = f"<{source.url}|{title}>" if source.url else f"“{title}”"
+    return f"From {linked} by {escape(source.author)}, {source.date}"
+
+
+def tip_blocks(tip: Tip) -> list[Block]:
+    """A tip as Slack shows it: title, body, the thing to try this week, attribution."""
+    return [
+        HeaderBlock(text=tip.title),
+        SectionBlock(text=MarkdownTextObject(text=tip.body)),
+        SectionBlock(text=MarkdownTextObject(text=f":dart: *Try this week:* {tip.try_}")),
+        ContextBlock(elements=[MarkdownTextObject(text=attribution(tip.source))]),
+    ]
+
+
+def button_value(tip: Tip, topic: str | None) -> str:
+    """What a button carries: the tip shown and the topic it came from, if any."""
+    return json.dumps({"tip": tip.id, "topic": topic or ""}, separators=(",", ":"))
+
+
+def read_button_value(value: str) -> tuple[str, str | None]:
+    """The (tip id, topic) a button carries; tolerant of values from older versions."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value, None
+    if not isinstance(data, dict):
+        return str(data), None
+    return str(data.get("tip", "")), str(data.get("topic") or "") or None
+
+
+def tip_message(tip: Tip, topic: str | None = None) -> Blocks:
+    """The ephemeral answer to `/tip`: the tip plus "Another tip" and "Share in channel"."""
+    value = button_value(tip, topic)
+    another = "Another tip" if not topic else f"Another {topic} tip"
+    actions = ActionsBlock(
+        elements=[
+            ButtonElement(text=another[:75], action_id=ANOTHER_TIP, value=value),
+            ButtonElement(
+                text="Share in channel", action_id=SHARE_TIP, value=value, style="primary"
+            ),
+        ]
+    )
+    return to_dicts([*tip_blocks(tip), actions])
+
+
+def shared_tip_message(tip: Tip, user_id: str) -> Blocks:
+    """A tip posted visibly in a channel, saying who shared it."""
+    shared_by = ContextBlock(elements=[MarkdownTextObject(text=f"Shared by <@{user_id}>")])
+    return to_dicts([*tip_blocks(tip), shared_by])
+
+
+def topics_message(topics: Sequence[tuple[str, int]], command: str) -> Blocks:
+    """Every topic with its count, and how to ask for one."""
+    if not topics:
+        return notice_message("There are no tips yet. An admin can add some to `tips/`.")
+    listed = "\n".join(
+        f"• `{tag}` ({count} tip{'s' if count != 1 else ''})" for tag, count in topics
+    )
+    example = topics[0][0]
+    return to_dicts(
+        [
+            HeaderBlock(text="Topics"),
+            SectionBlock(text=MarkdownTextObject(text=listed[:3000])),
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"Try `{command} {example}` for a tip on it.")]
+            ),
+        ]
+    )
+
+
+def no_match_message(query: str, topics: Sequence[tuple[str, int]], command: str) -> Blocks:
+    """A friendly 'nothing matched', quoting the query safely and listing the topics."""
+    names = ", ".join(f"`{tag}`" for tag, _ in topics) or "none yet"
+    text = (
+        f"I couldn't find a tip about `{echo(query)}`.\n"
+        f"Try one of these topics: {names}\n"
+        f"Or type `{command}` on its own for a random tip."
+    )
+    return to_dicts([SectionBlock(text=MarkdownTextObject(text=text[:3000]))])
+
+
+def help_message(command: str) -> Blocks:
+    """Every way to use the command, each with an example."""
+    lines = [
+        f"`{command}`: a random tip.",
+        f"`{command} <topic>`: a tip on a topic, e.g. `{command} mentoring`.",
+        f"`{command} <words>`: the tip that best matches, e.g. `{command} incident on call`.",
+    ]
+    for sub in SUBCOMMANDS:
+        example = f" e.g. `{command} {sub.example}`" if sub.example else ""
+        admin = " _(admins only)_" if sub.admin_only else ""
+        lines.append(f"`{command} {sub.usage}`: {sub.summary}{example}{admin}")
+    return to_dicts(
+        [
+            HeaderBlock(text="How to use tipbot"),
+            SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
+        ]
+    )
+
+
+def notice_message(text: str) -> Blocks:
+    """A short ephemeral note in mrkdwn (the caller escapes any user text in it)."""
+    return to_dicts([SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def to_dicts(blocks: Sequence[Block]) -> Blocks:
+    """Serialise blocks; slack-sdk raises here if any of Slack's limits is broken."""
+    return [block.to_dict() for block in blocks]
+
+
+def fallback_text(tip: Tip) -> str:
+    """The plain text Slack shows in notifications for a tip message."""
+    return f"{tip.title}: {tip.try_}"
+
+
+__all__ = ["ANOTHER_TIP", "SHARE_TIP", "DividerBlock"]

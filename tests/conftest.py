@@ -1,0 +1,92 @@
+"""Fixtures shared by every test: the Slack stand-in, settings, and a running bot."""
+
+import logging
+import random
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content.selection import TipPicker
+from bot.runner import load_current_library
+from bot.services import Services
+from bot.slack.app import create_app
+from bot.slack.server import bound_port, create_http_server
+from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
+from tests.slack_stand_in import SlackStandIn
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_TIPS = REPO / "tips"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def stand_in() -> Iterator[SlackStandIn]:
+    """A loopback stand-in for Slack's Web API, recording every call."""
+    server = SlackStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(stand_in: SlackStandIn, tmp_path: Path) -> Settings:
+    """Settings pointing the bot at the stand-in, with the shipped tips."""
+    return Settings(
+        bot_token="xoxb-test-token",
+        signing_secret=SIGNING_SECRET,
+        api_url=stand_in.api_url,
+        host="127.0.0.1",
+        port=0,
+        tips_dir=SHIPPED_TIPS,
+        database_url=f"sqlite:///{tmp_path / 'tipbot.db'}",
+        scheduler_enabled=False,
+    )
+
+
+@dataclass
+class RunningBot:
+    """A bot served by the real HTTP server on loopback."""
+
+    url: str
+    services: Services
+    stand_in: SlackStandIn
+
+    def command(self, text: str, **fields: str) -> HttpReply:
+        """Send a signed `/tip <text>` the way Slack does."""
+        body = slash_command_body(text, self.stand_in.response_url("cmd"), **fields)
+        return post(self.url, body, signed_headers(body))
+
+    def signed(self, body: str) -> HttpReply:
+        """Send any body, correctly signed."""
+        return post(self.url, body, signed_headers(body))
+
+
+def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
+    """Serve a bot in this process on a free port until the generator is closed."""
+    services = Services(
+        settings=settings,
+        library=load_current_library(settings),
+        picker=TipPicker(random.Random(7)),
+    )
+    server = create_http_server(create_app(services), settings.host, 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{bound_port(server)}/slack/events"
+    yield RunningBot(url, services, stand_in)
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
+    """The bot with the shipped tips, answering on loopback."""
+    yield from start_bot(settings, stand_in)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_slack_logs() -> None:
+    """Bolt logs every 401 at warning level; tests that forge requests expect them."""
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)

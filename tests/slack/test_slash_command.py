@@ -1,0 +1,98 @@
+"""`/tip` over real HTTP with real signatures: what a user sees for every subcommand."""
+
+import json
+from typing import Any
+
+from tests.conftest import RunningBot
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    """All the visible text in some blocks, joined, for assertions about what a user reads."""
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_plain_tip_answers_with_a_tip_and_buttons(bot: RunningBot) -> None:
+    """`/tip` alone answers ephemerally with a tip, its try line, attribution and two buttons."""
+    reply = bot.command("")
+    assert reply.status == 200
+    answer = reply.json()
+    assert answer["response_type"] == "ephemeral"
+    kinds = [block["type"] for block in answer["blocks"]]
+    assert kinds == ["header", "section", "section", "context", "actions"]
+    title = answer["blocks"][0]["text"]["text"]
+    assert title in {tip.title for tip in bot.services.library.library.tips}
+    assert "Try this week:" in answer["blocks"][2]["text"]["text"]
+    assert "Leadership: Senior Engineer vs Staff Engineer" in texts(answer["blocks"])
+    assert "iago" in answer["blocks"][3]["elements"][0]["text"]
+    buttons = [e["action_id"] for e in answer["blocks"][4]["elements"]]
+    assert buttons == ["tip_another", "tip_share"]
+    assert bot.stand_in.calls_to("chat.postMessage") == []
+
+
+def test_random_tips_do_not_repeat_for_the_same_user(bot: RunningBot) -> None:
+    """Five `/tip` in a row from one user show five different tips."""
+    titles = [bot.command("").json()["blocks"][0]["text"]["text"] for _ in range(5)]
+    assert len(set(titles)) == 5
+
+
+def test_topic_finds_a_tip_with_that_tag_tolerating_plurals_and_case(bot: RunningBot) -> None:
+    """`/tip Incident` finds a tip tagged `incidents`; the Another button keeps the topic."""
+    library = bot.services.library.library
+    tagged = {tip.title for tip in library.with_tag("incidents")}
+    for text in ("incidents", "Incident", "INCIDENTS", "outage"):
+        answer = bot.command(text).json()
+        assert answer["blocks"][0]["text"]["text"] in tagged, text
+        value = json.loads(answer["blocks"][-1]["elements"][0]["value"])
+        assert value["topic"] == "incidents"
+
+
+def test_free_text_returns_the_best_match(bot: RunningBot) -> None:
+    """`/tip cache popular items` returns the tip about the 100-item cache."""
+    answer = bot.command("cache popular items").json()
+    assert "100 most popular" in texts(answer["blocks"])
+
+
+def test_no_match_says_so_and_lists_topics(bot: RunningBot) -> None:
+    """A query that matches nothing gets a friendly message and the list of topics."""
+    answer = bot.command("zebra quantum banana").json()
+    shown = texts(answer["blocks"])
+    assert "couldn't find a tip about `zebra quantum banana`" in shown
+    for tag, _count in bot.services.library.library.topics():
+        assert f"`{tag}`" in shown
+
+
+def test_topics_lists_every_tag_with_counts(bot: RunningBot) -> None:
+    """`/tip topics` lists every tag with how many tips carry it."""
+    answer = bot.command("topics").json()
+    shown = texts(answer["blocks"])
+    for tag, count in bot.services.library.library.topics():
+        assert f"`{tag}` ({count} tip" in shown
+
+
+def test_help_lists_every_subcommand_with_an_example(bot: RunningBot) -> None:
+    """`/tip help` documents every subcommand the parser knows."""
+    from bot.commands import SUBCOMMANDS
+
+    shown = texts(bot.command("help").json()["blocks"])
+    for sub in SUBCOMMANDS:
+        assert f"/tip {sub.usage}" in shown
+    assert "/tip mentoring" in shown
+    assert "/tip subscribe mon 09:00 Europe/Berlin" in shown
+
+
+def test_hostile_text_is_never_echoed_as_live_markup(bot: RunningBot) -> None:
+    """Mentions, broadcasts and links in the query come back escaped, never as markup."""
+    hostile = "<!channel> <@U999> <https://evil.example|click> & `code`"
+    shown = texts(bot.command(hostile).json()["blocks"])
+    assert "<!channel>" not in shown
+    assert "<@U999>" not in shown
+    assert "<https://evil.example" not in shown
+    assert "&lt;!channel&gt;" in shown
+    assert "&amp;" in shown
+
+
+def test_very_long_text_is_answered_and_shortened(bot: RunningBot) -> None:
+    """A 3,000-character query still gets a valid answer, quoted in short."""
+    reply = bot.command("zzz " * 750)
+    assert reply.status == 200
+    assert len(texts(reply.json()["blocks"])) < 3000

@@ -1,0 +1,181 @@
+"""A stand-in for Slack's Web API and response URLs on loopback, recording every call.
+
+Like the mock Web API server in slack-bolt's own test suite: the bot is pointed at it with
+SLACK_API_URL and talks real HTTP to it.
+"""
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER_ID = "UBOT"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made: the API method (or response-URL name) and its parameters."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A scripted answer: HTTP status, JSON body, extra headers."""
+
+    body: dict[str, Any]
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SlackStandIn:
+    """Serves /api/<method> and /response/<name>; script replies, enforce rate limits, inspect."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._rate_limits: dict[str, float] = {}
+        self._last_allowed: dict[str, float] = {}
+        self._ts = itertools.count(1)
+        self._lock = threading.Condition()
+        self.rate_limited = 0
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(length).decode("utf-8")
+                reply = stand_in.handle(self.path, dict(self.headers.items()), raw)
+                payload = json.dumps(reply.body).encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Keep test output quiet."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def api_url(self) -> str:
+        """What SLACK_API_URL should be set to."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A response_url to put in a payload; posts to it are recorded as `response:<name>`."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def start(self) -> "SlackStandIn":
+        """Begin serving."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    def script(self, method: str, *replies: Reply) -> None:
+        """Answer the next calls to `method` with `replies`, in order, then go back to defaults."""
+        with self._lock:
+            self._scripts[method].extend(replies)
+
+    def limit_rate(self, method: str, per_second: float) -> None:
+        """Answer 429 with Retry-After when `method` is called faster than `per_second`."""
+        self._rate_limits[method] = per_second
+
+    def handle(self, path: str, headers: dict[str, str], raw: str) -> Reply:
+        """Record one request and decide the reply."""
+        if path.startswith("/response/"):
+            method = "response:" + path.removeprefix("/response/")
+        else:
+            method = path.removeprefix("/api/").split("?")[0]
+        params = _params(headers, raw)
+        with self._lock:
+            limited = self._rate_limited(method)
+            if not limited:
+                self.calls.append(Call(method, params, headers, time.monotonic()))
+            self._lock.notify_all()
+            if limited:
+                self.rate_limited += 1
+                return limited
+            scripted = self._scripts.get(method)
+            if scripted:
+                return scripted.popleft()
+        return self._default(method, params)
+
+    def _rate_limited(self, method: str) -> Reply | None:
+        rate = self._rate_limits.get(method)
+        if rate is None:
+            return None
+        now = time.monotonic()
+        last = self._last_allowed.get(method)
+        if last is not None and now - last < 1.0 / rate:
+            retry_after = max(1, round(1.0 / rate))
+            body = {"ok": False, "error": "ratelimited"}
+            return Reply(body, status=429, headers={"Retry-After": str(retry_after)})
+        self._last_allowed[method] = now
+        return None
+
+    def _default(self, method: str, params: dict[str, Any]) -> Reply:
+        if method == "auth.test":
+            return Reply({"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1"})
+        if method == "chat.postMessage":
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            channel = params.get("channel")
+            return Reply({"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}})
+        if method == "conversations.open":
+            return Reply({"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}})
+        return Reply({"ok": True})
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every recorded call to `method`, oldest first."""
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `method` has been called `count` times; fail with what was seen if not."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [call for call in self.calls if call.method == method]
+                remaining = deadline - time.monotonic()
+                if len(found) >= count or remaining <= 0:
+                    break
+                self._lock.wait(remaining)
+        if len(found) < count:
+            seen = [call.method for call in self.calls]
+            message = f"expected {count} call(s) to {method}, saw {len(found)}; all: {seen}"
+            raise AssertionError(message)
+        return found
+
+
+def _params(headers: dict[str, str], raw: str) -> dict[str, Any]:
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if "json" in content_type:
+        loaded = json.loads(raw) if raw else {}
+        return loaded if isinstance(loaded, dict) else {"_": loaded}
+    params: dict[str, Any] = dict(parse_qsl(raw))
+    for key in ("blocks", "attachments"):
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params

@@ -1,0 +1,111 @@
+"""The Slack app manifest validates against Slack's published schema and matches the server."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MANIFEST_PATH = REPO_ROOT / "manifest.yml"
+SCHEMA_SUBDIR = Path("slack") / "manifest-schema"
+SCHEMA_NAME = "manifest.schema.1.0.0.json"
+EVENTS_PATH = "/slack/events"
+
+
+def _schema_dir_candidates() -> list[Path]:
+    """Return the places the shared manifest-schema folder may live, most specific first."""
+    candidates: list[Path] = []
+    env_dir = os.environ.get("TIPBOT_SHARED_DIR")
+    if env_dir:
+        # TIPBOT_SHARED_DIR names the shared/ folder; the schema folder itself also works.
+        candidates += [Path(env_dir) / SCHEMA_SUBDIR, Path(env_dir)]
+    # In the dev checkout shared/ sits beside the repo; CI clones into another folder
+    # with a copy of shared/ one level further up.
+    candidates.extend(base / "shared" / SCHEMA_SUBDIR for base in REPO_ROOT.parents[:2])
+    return candidates
+
+
+def _schema_path() -> Path:
+    """Return the 1.0.0 manifest schema, or skip the test when it is not available."""
+    candidates = _schema_dir_candidates()
+    for directory in candidates:
+        path = directory / SCHEMA_NAME
+        if path.is_file():
+            return path
+    searched = ", ".join(str(c) for c in candidates)
+    pytest.skip(
+        f"Slack manifest schema {SCHEMA_NAME} not found (searched: {searched}); "
+        "set TIPBOT_SHARED_DIR to the folder that holds slack/manifest-schema/"
+    )
+
+
+def _load_manifest() -> dict[str, Any]:
+    """Parse manifest.yml the way Slack reads it (plain YAML, no custom tags)."""
+    data = yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), "manifest.yml must be a YAML mapping"
+    return data
+
+
+def _validation_errors(manifest: dict[str, Any]) -> list[str]:
+    """Return every schema violation in the manifest as 'path: message' lines."""
+    schema = json.loads(_schema_path().read_text(encoding="utf-8"))
+    Draft7Validator.check_schema(schema)
+    validator = Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}" for e in errors]
+
+
+def _strip_request_urls(node: Any) -> Any:
+    """Return a copy of node without any 'url' or 'request_url' keys, at any depth."""
+    if isinstance(node, dict):
+        return {
+            key: _strip_request_urls(value)
+            for key, value in node.items()
+            if key not in {"url", "request_url"}
+        }
+    if isinstance(node, list):
+        return [_strip_request_urls(item) for item in node]
+    return node
+
+
+def test_manifest_validates_against_slack_schema() -> None:
+    """manifest.yml has no violations of Slack's manifest schema 1.0.0."""
+    errors = _validation_errors(_load_manifest())
+    assert not errors, "manifest.yml does not match the schema:\n" + "\n".join(errors)
+
+
+def test_manifest_routes_and_scopes_match_the_server() -> None:
+    """The /tip command, interactivity and events all point at /slack/events with needed scopes."""
+    manifest = _load_manifest()
+    commands = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == ["/tip"]
+    settings = manifest["settings"]
+    urls = {
+        "slash command url": commands[0]["url"],
+        "interactivity request_url": settings["interactivity"]["request_url"],
+        "event_subscriptions request_url": settings["event_subscriptions"]["request_url"],
+    }
+    wrong = {name: url for name, url in urls.items() if not url.endswith(EVENTS_PATH)}
+    assert not wrong, f"these URLs must end in {EVENTS_PATH}: {wrong}"
+    assert settings["interactivity"]["is_enabled"] is True
+    assert "app_home_opened" in settings["event_subscriptions"]["bot_events"]
+    bot_scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write"} <= bot_scopes
+
+
+def test_socket_mode_variant_still_validates() -> None:
+    """Following the Socket Mode comments (enable it, drop request URLs) keeps it valid."""
+    manifest = _load_manifest()
+    socket_manifest = _strip_request_urls(manifest)
+    socket_manifest["settings"]["socket_mode_enabled"] = True
+    assert "url" not in socket_manifest["features"]["slash_commands"][0]
+    assert "request_url" not in socket_manifest["settings"]["interactivity"]
+    assert "request_url" not in socket_manifest["settings"]["event_subscriptions"]
+    errors = _validation_errors(socket_manifest)
+    assert not errors, "Socket Mode manifest does not match the schema:\n" + "\n".join(errors)

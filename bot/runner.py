@@ -1,6 +1,8 @@
 """Wire the pieces together and run them: the library, the Bolt app, the server."""
 
 import logging
+import signal
+from types import FrameType
 
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
@@ -37,5 +39,16 @@ def run(settings: Settings) -> None:
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return
     server = create_http_server(app, settings.host, settings.port)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     logger.info("Listening on http://%s:%d/slack/events", settings.host, bound_port(server))
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        logger.info("Shutting down")
+    finally:
+        server.close()
+
+
+def stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Platforms stop a process with SIGTERM; treat it like Ctrl-C so shutdown is clean."""
+    raise KeyboardInterrupt

@@ -83,7 +83,7 @@ def signed_headers(
     return {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": signature,
+        "X-Slack-Signature": signature or "",
     }
 
 

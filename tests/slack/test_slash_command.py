@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from bot.commands import SUBCOMMANDS
 from tests.conftest import RunningBot
 
 
@@ -71,8 +72,6 @@ def test_topics_lists_every_tag_with_counts(bot: RunningBot) -> None:
 
 def test_help_lists_every_subcommand_with_an_example(bot: RunningBot) -> None:
     """`/tip help` documents every subcommand the parser knows."""
-    from bot.commands import SUBCOMMANDS
-
     shown = texts(bot.command("help").json()["blocks"])
     for sub in SUBCOMMANDS:
         assert f"/tip {sub.usage}" in shown

@@ -1,0 +1,108 @@
+"""The bot started as a subprocess the way `make run` starts it, driven over real sockets."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SHIPPED_TIPS
+from tests.signing import SIGNING_SECRET, post, signed_headers, slash_command_body
+from tests.slack_stand_in import SlackStandIn
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bot_env(stand_in: SlackStandIn, port: int, tmp_path: Path) -> dict[str, str]:
+    """The environment `make run` would see, pointed at the stand-in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIPBOT_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-e2e-secret-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=stand_in.api_url,
+        PORT=str(port),
+        HOST="127.0.0.1",
+        TIPS_DIR=str(SHIPPED_TIPS),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
+        LOG_LEVEL="DEBUG",
+    )
+    return env
+
+
+def wait_until_up(port: int, process: subprocess.Popen[str], timeout: float = 20) -> None:
+    """Poll GET /health until the server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"bot exited early: {process.communicate()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("bot did not start listening in time")
+
+
+@pytest.fixture
+def stand_in() -> Iterator[SlackStandIn]:
+    """A Slack stand-in for the subprocess to talk to."""
+    server = SlackStandIn().start()
+    yield server
+    server.stop()
+
+
+def test_bot_serves_tip_over_http_as_a_process(stand_in: SlackStandIn, tmp_path: Path) -> None:
+    """`python -m bot serve` answers a signed /tip on $PORT, stops on SIGTERM, logs no secret."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=REPO,
+        env=bot_env(stand_in, port, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(port, process)
+        body = slash_command_body("mentoring", stand_in.response_url())
+        reply = post(f"http://127.0.0.1:{port}/slack/events", body, signed_headers(body))
+        assert reply.status == 200
+        assert reply.json()["blocks"][0]["type"] == "header"
+        assert stand_in.calls_to("auth.test"), "the bot checks its token with Slack at start"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, output
+    assert "xoxb-e2e-secret-token" not in output
+    assert SIGNING_SECRET not in output
+    assert "Traceback" not in output
+
+
+def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
+    """With no token or secret the bot says what to set and where to get it, exit code 2."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIPBOT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in result.stderr
+    assert "Bot User OAuth Token" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -61,8 +61,13 @@ def validate(directory: Path | None) -> int:
         return EXIT_INVALID
     files = len(result.files)
     tips = len(result.library)
-    print(f"OK: {tips} tips in {files} file{'s' if files != 1 else ''} under {directory}")
+    print(f"OK: {plural(tips, 'tip')} in {plural(files, 'file')} under {directory}")
     return EXIT_OK
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 tip`, `3 tips`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def serve() -> int:

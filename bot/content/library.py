@@ -79,7 +79,8 @@ class Library:
         key = text.strip().lower().lstrip("#")
         if not key:
             return None
-        for candidate in (key, key.replace(" ", "-"), SYNONYMS.get(key, "")):
+        hyphenated = key.replace(" ", "-")
+        for candidate in (key, hyphenated, SYNONYMS.get(key, ""), SYNONYMS.get(hyphenated, "")):
             if not candidate:
                 continue
             tag = self._tag_keys.get(stem(candidate))

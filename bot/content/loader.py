@@ -19,6 +19,9 @@ TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
 MAX_TAGS = 6
+MAP_TAG = "tag:yaml.org,2002:map"
+UNKNOWN_SOURCE = Source(title="", author="", date="")
+_REFUSED = object()  # a value already reported as an error, so callers add no second error
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,7 @@ def load_library(directory: Path) -> LoadResult:
         errors.append(TipError(str(directory), 0, "no *.yaml or *.yml tip files found"))
     seen: dict[str, Tip] = {}
     for path in paths:
-        file_tips, file_errors = parse_tip_file(path.read_text(encoding="utf-8"), _display(path))
+        file_tips, file_errors = parse_tip_file(read_tip_file(path), _display(path))
         errors.extend(file_errors)
         for tip in file_tips:
             first = seen.get(tip.id)
@@ -75,6 +78,21 @@ def load_library(directory: Path) -> LoadResult:
     return LoadResult(Library(tuple(tips)), tuple(errors), tuple(_display(p) for p in paths))
 
 
+def read_tip_file(path: Path) -> str | TipError:
+    """The file's text, or an error saying why it cannot be read as UTF-8 text."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return TipError(_display(path), 1, f"cannot read the file: {exc.strerror}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex().upper()
+        message = f"not valid UTF-8 (byte 0x{byte}); save the file as UTF-8"
+        return TipError(_display(path), line, message)
+
+
 def _display(path: Path) -> str:
     """A path as a person would type it: relative to the working directory when possible."""
     try:
@@ -83,8 +101,10 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def parse_tip_file(text: str, path: str) -> tuple[list[Tip], list[TipError]]:
+def parse_tip_file(text: str | TipError, path: str) -> tuple[list[Tip], list[TipError]]:
     """Parse one file's text; returns its valid tips and its errors."""
+    if isinstance(text, TipError):
+        return [], [text]
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -92,6 +112,9 @@ def parse_tip_file(text: str, path: str) -> tuple[list[Tip], list[TipError]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark:
+            # "while parsing a flow sequence ... line 11" is often where the real mistake is.
+            problem += f" ({exc.context} that started at line {exc.context_mark.line + 1})"
         return [], [TipError(path, line, f"YAML syntax error: {problem}")]
     except yaml.YAMLError as exc:
         return [], [TipError(path, 1, f"YAML error: {exc}")]
@@ -120,20 +143,26 @@ class _FileParser:
         top = self.mapping(root, "file", required=("source", "tips"), optional=())
         source = self.source(top["source"]) if "source" in top else None
         tips_node = top.get("tips")
-        if tips_node is None or source is None:
+        if tips_node is None:
             return [], self.errors
         if not isinstance(tips_node, yaml.SequenceNode):
             self.error(tips_node, "`tips` must be a list of tips (each item starts with `- id:`)")
             return [], self.errors
         if not tips_node.value:
             self.error(tips_node, "`tips` is empty; add at least one tip")
-        tips = [self.tip(item, source) for item in tips_node.value]
+        # Tips under a broken source are still checked, so every error shows up in one pass,
+        # but none is served: a tip must not go out without its attribution.
+        tips = [self.tip(item, source or UNKNOWN_SOURCE) for item in tips_node.value]
+        if source is None:
+            return [], self.errors
         return [t for t in tips if t is not None], self.errors
 
     def mapping(
         self, node: yaml.MappingNode, what: str, required: Iterable[str], optional: Iterable[str]
     ) -> dict[str, yaml.Node]:
         """Keys of a mapping node; reports unknown, duplicate and missing keys."""
+        if node.tag != MAP_TAG:
+            self.error(node, f"{what}: the YAML tag {_short_tag(node.tag)} is not allowed here")
         allowed = (*required, *optional)
         found: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
@@ -209,7 +238,9 @@ class _FileParser:
 
     def text(self, node: yaml.Node, what: str) -> str | None:
         """A non-empty string scalar (dates are accepted and written back as YYYY-MM-DD)."""
-        value = self.value(node)
+        value = self.value(node, what)
+        if value is _REFUSED:
+            return None
         if isinstance(value, date):
             return value.isoformat()
         if not isinstance(value, str):
@@ -222,7 +253,9 @@ class _FileParser:
         return stripped
 
     def tags(self, node: yaml.Node, what: str) -> tuple[str, ...]:
-        value = self.value(node)
+        value = self.value(node, f'{what}: "tags"')
+        if value is _REFUSED:
+            return ()
         if not isinstance(value, list) or not value:
             self.error(node, f'{what}: "tags" must be a non-empty list such as [mentoring, scope]')
             return ()
@@ -232,19 +265,39 @@ class _FileParser:
         if bad:
             listed = ", ".join(f'"{t}"' for t in bad)
             self.error(node, f"{what}: tags must be lowercase words or slugs; fix {listed}")
+        repeated = sorted({str(t) for t in value if value.count(t) > 1})
+        if repeated:
+            listed = ", ".join(f'"{t}"' for t in repeated)
+            self.error(node, f"{what}: tag {listed} appears more than once")
         return tuple(str(t) for t in value)
 
-    def value(self, node: yaml.Node) -> Any:
+    def value(self, node: yaml.Node, what: str) -> Any:
+        """The Python value of a node; tags the safe loader refuses become one-line errors."""
         try:
             return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            tag = _short_tag(exc.problem or node.tag)
+            self.error(node, f"{what} uses the YAML tag {tag}, which tip files do not allow")
         except yaml.YAMLError as exc:
-            self.error(node, f"cannot read value: {exc}")
-            return None
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            self.error(node, f"{what} cannot be read: {problem}")
+        return _REFUSED
+
+
+def _short_tag(tag: str) -> str:
+    """`!!python/name:os.system` from PyYAML's long tag or its error text."""
+    for prefix in ("could not determine a constructor for the tag ", "tag:yaml.org,2002:"):
+        tag = tag.replace(prefix, "!!" if prefix.startswith("tag:") else "")
+    return tag.strip("'\"")
 
 
 def _kind(value: object) -> str:
     if value is None:
         return "nothing"
+    if isinstance(value, bool):
+        return "true/false (put the text in quotes)"
+    if isinstance(value, int | float):
+        return "a number (put the text in quotes)"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -1,0 +1,1 @@
+"""The domain of weekly posts: slots and timezones, rotation, the delivery ledger."""

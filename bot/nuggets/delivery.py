@@ -1,0 +1,376 @@
+"""The weekly fan-out: post every due slot exactly once and account for every other one.
+
+`deliver_due` is what the scheduler calls on each tick. It is safe to call as often as
+you like, from as many processes as you like, because every (channel, slot) goes through
+the delivery ledger:
+
+* A slot is posted only by the worker whose `claim_delivery` inserted its ledger row; the
+  database's unique constraint lets exactly one worker win, across processes.
+* A claim that never finished (the process died between claiming and hearing back from
+  Slack) is closed as 'failed' after `stale_after`, never posted again: Slack may have
+  published it, and a duplicate is worse than a gap that the ledger explains.
+* Slack errors that prove nothing was posted (`TransientSlackError`, `AuthRevoked`) leave
+  the slot in 'retry', which a later tick re-claims atomically while inside the grace window.
+* A slot older than `grace` is recorded as 'missed' instead of being posted late.
+* Slots before `Subscription.active_since` are never posted: subscribing or changing the
+  schedule does not post a slot that is already in the past.
+* One nugget per channel per week, even across a schedule change: a slot is recorded as
+  'missed' instead of posted when the channel already has a nugget (sent, or still being
+  posted) for a slot less than 6 days before it. Weekly slots are at least 6 days 23 hours
+  apart, so an unchanged schedule never trips this; after a change, the new day takes over
+  from the first slot that is 6 or more days after the last nugget.
+"""
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.content.model import Tip
+from bot.nuggets.errors import AuthRevoked, ChannelUnavailable, TransientSlackError
+from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
+from bot.nuggets.rotation import next_tip
+from bot.nuggets.schedule import slots_between
+from bot.store.interface import NuggetStore
+
+logger = logging.getLogger(__name__)
+
+# How far back a tick looks for slots to account for; older ones are left alone.
+LOOKBACK = timedelta(weeks=4)
+# A claim older than this belongs to a worker that died. It must exceed the longest a
+# single post can take, including slack-sdk's own retries after a 429 Retry-After.
+STALE_CLAIM_AFTER = timedelta(minutes=10)
+# See the module docstring: no second nugget within this long after one was posted.
+MIN_GAP_BETWEEN_NUGGETS = timedelta(days=6)
+INTERRUPTED = "interrupted before Slack confirmed the post; not retried to avoid a duplicate"
+# Statuses that mean the channel got, or may still get, a nugget for that slot.
+_POSTED_OR_POSTING: frozenset[DeliveryStatus] = frozenset({"sent", "claimed", "retry"})
+
+
+class Poster(Protocol):
+    """Posts a nugget; the Slack adapter implements it and maps Slack errors to ours."""
+
+    def post_nugget(self, channel_id: str, tip: Tip, slot_at: datetime) -> str:
+        """Post `tip` as the nugget for `slot_at` and return the message's ts.
+
+        Raises ChannelUnavailable, AuthRevoked or TransientSlackError (bot.nuggets.errors).
+        """
+        ...
+
+
+class Notifier(Protocol):
+    """Tells people about problems they can fix."""
+
+    def subscription_paused(self, sub: Subscription, reason: str) -> None:
+        """Tell the person who subscribed that posting stopped, why, and how to fix it."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """A slot (or, with `slot_at` None, a whole subscription) that did not end as sent."""
+
+    channel_id: str
+    slot_at: datetime | None
+    reason: str
+
+
+@dataclass
+class DeliveryReport:
+    """What one tick did; `skipped` counts slots another worker claimed first."""
+
+    sent: int = 0
+    missed: int = 0
+    failed: int = 0
+    retry: int = 0
+    skipped: int = 0
+    failures: list[DeliveryFailure] = field(default_factory=list)
+
+
+def describe_duration(span: timedelta) -> str:
+    """Say a span briefly: "12h", "90m", "2d"."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+class _Tick:
+    """One run of the fan-out, holding what every slot needs."""
+
+    def __init__(
+        self,
+        *,
+        store: NuggetStore,
+        tips: Callable[[], Sequence[Tip]],
+        poster: Poster,
+        notifier: Notifier,
+        now: datetime,
+        grace: timedelta,
+        worker_id: str,
+        rng: random.Random,
+    ) -> None:
+        self.store = store
+        self.tips = tips
+        self.poster = poster
+        self.notifier = notifier
+        self.now = now
+        self.grace = grace
+        self.worker_id = worker_id
+        self.rng = rng
+        self.report = DeliveryReport()
+        self._library: dict[str, Tip] | None = None
+        self._started = time.monotonic()
+
+    def stamp(self) -> datetime:
+        """The injected `now` plus the real time this tick has taken so far.
+
+        Decisions use the tick's `now`; ledger timestamps use this, so a long fan-out does
+        not stamp its last claims with a time that already looks stale to other workers.
+        """
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
+
+    def library(self) -> dict[str, Tip]:
+        """The tips available now, read once per tick (the files may change between ticks)."""
+        if self._library is None:
+            self._library = {tip.id: tip for tip in self.tips()}
+        return self._library
+
+    def fail(self, channel_id: str, slot_at: datetime | None, reason: str) -> None:
+        """Count a failure and keep its reason for the report."""
+        self.report.failed += 1
+        self.report.failures.append(DeliveryFailure(channel_id, slot_at, reason))
+
+    def close_stale_claims(self, stale_after: timedelta) -> None:
+        """Close claims whose worker died before Slack answered; never post them again."""
+        cutoff = self.now - stale_after
+        for claim in self.store.stale_claims(cutoff):
+            closed = self.store.finish_delivery(
+                claim.channel_id,
+                claim.slot_at,
+                "failed",
+                now=self.stamp(),
+                reason=INTERRUPTED,
+                claimed_before=cutoff,
+            )
+            if closed:
+                logger.warning(
+                    "nugget for %s at %s was claimed by %s and never confirmed; marked failed",
+                    claim.channel_id,
+                    claim.slot_at.isoformat(),
+                    claim.claimed_by,
+                )
+                self.fail(claim.channel_id, claim.slot_at, INTERRUPTED)
+
+    def deliver(self, sub: Subscription, lookback: timedelta) -> None:
+        """Retry, post, or record as missed every slot of one subscription."""
+        ledger = self.store.deliveries(
+            sub.channel_id, since=self.now - lookback - MIN_GAP_BETWEEN_NUGGETS
+        )
+        for row in ledger:
+            if row.status == "retry":
+                self.retry(sub, row)
+        recorded = {row.slot_at: row for row in ledger}
+        claimed: list[datetime] = []
+        start = max(sub.active_since, self.now - lookback)
+        for slot in slots_between(sub.schedule, start, self.now):
+            if slot in recorded:
+                continue
+            if self.now - slot > self.grace:
+                reason = f"bot was not running within {describe_duration(self.grace)} of the slot"
+                self.record_missed(sub, slot, reason)
+                continue
+            earlier = _latest_nugget_before(slot, recorded.values(), claimed)
+            if earlier is not None:
+                reason = (
+                    f"already posted a nugget for {earlier:%Y-%m-%d %H:%M} UTC, less than "
+                    f"{MIN_GAP_BETWEEN_NUGGETS.days} days before; the schedule changed"
+                )
+                self.record_missed(sub, slot, reason)
+                continue
+            if not self.store.claim_delivery(sub.channel_id, slot, self.worker_id, self.stamp()):
+                self.report.skipped += 1
+                continue
+            claimed.append(slot)
+            self.post(sub, slot, tip_id=None)
+
+    def record_missed(self, sub: Subscription, slot: datetime, reason: str) -> None:
+        """Record a slot that will not be posted, unless another worker already did."""
+        if self.store.record_missed(sub.channel_id, slot, reason, self.stamp()):
+            self.report.missed += 1
+
+    def retry(self, sub: Subscription, row: Delivery) -> None:
+        """Post a slot again after a transient failure, or give up once past the grace."""
+        if self.now - row.slot_at > self.grace:
+            reason = (
+                f"not posted within the {describe_duration(self.grace)} grace window; "
+                f"last error: {row.reason}"
+            )
+            closed = self.store.finish_delivery(
+                sub.channel_id,
+                row.slot_at,
+                "failed",
+                now=self.stamp(),
+                reason=reason,
+                expect="retry",
+            )
+            if closed:
+                self.fail(sub.channel_id, row.slot_at, reason)
+            return
+        if not self.store.reclaim_retry(sub.channel_id, row.slot_at, self.worker_id, self.stamp()):
+            self.report.skipped += 1
+            return
+        self.post(sub, row.slot_at, tip_id=row.tip_id)
+
+    def choose_tip(self, channel_id: str, tip_id: str | None) -> Tip:
+        """Reuse the tip a failed attempt chose, if it still exists; else advance the rotation."""
+        library = self.library()
+        if tip_id is not None and tip_id in library:
+            return library[tip_id]
+        chosen, rotation = next_tip(self.store.load_rotation(channel_id), list(library), self.rng)
+        self.store.save_rotation(channel_id, rotation, self.stamp())
+        return library[chosen]
+
+    def finish(
+        self,
+        sub: Subscription,
+        slot: datetime,
+        status: DeliveryStatus,
+        *,
+        reason: str | None = None,
+        tip_id: str | None = None,
+        message_ts: str | None = None,
+    ) -> None:
+        """Close the slot this worker claimed."""
+        self.store.finish_delivery(
+            sub.channel_id,
+            slot,
+            status,
+            now=self.stamp(),
+            reason=reason,
+            tip_id=tip_id,
+            message_ts=message_ts,
+        )
+
+    def post(self, sub: Subscription, slot: datetime, tip_id: str | None) -> None:
+        """Post a slot this worker has claimed and record how it ended."""
+        if not self.library():
+            reason = "the tip library is empty; add tips and the next slot will be posted"
+            self.finish(sub, slot, "failed", reason=reason)
+            self.fail(sub.channel_id, slot, reason)
+            return
+        tip = self.choose_tip(sub.channel_id, tip_id)
+        try:
+            message_ts = self.poster.post_nugget(sub.channel_id, tip, slot)
+        except ChannelUnavailable as error:
+            self.channel_unavailable(sub, slot, tip, error.reason)
+        except AuthRevoked as error:
+            # Nothing was posted; leave the slot for a retry in case the token is fixed in time.
+            self.finish(
+                sub,
+                slot,
+                "retry",
+                reason=f"Slack rejected the token: {error.reason}",
+                tip_id=tip.id,
+            )
+            self.report.retry += 1
+            raise
+        except TransientSlackError as error:
+            if self.now - slot < self.grace:
+                self.finish(
+                    sub, slot, "retry", reason=f"Slack unavailable: {error.reason}", tip_id=tip.id
+                )
+                self.report.retry += 1
+            else:
+                reason = f"Slack unavailable until the grace window closed: {error.reason}"
+                self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
+                self.fail(sub.channel_id, slot, reason)
+        except Exception as error:
+            # An unknown error may have happened after Slack published the message, so
+            # the slot is closed rather than retried; the traceback goes to the log.
+            logger.exception("posting the nugget to %s failed unexpectedly", sub.channel_id)
+            reason = f"unexpected error while posting ({type(error).__name__}); not retried"
+            self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
+            self.fail(sub.channel_id, slot, reason)
+        else:
+            self.finish(sub, slot, "sent", tip_id=tip.id, message_ts=message_ts)
+            self.report.sent += 1
+
+    def channel_unavailable(self, sub: Subscription, slot: datetime, tip: Tip, why: str) -> None:
+        """Pause the subscription and tell the person who subscribed, once."""
+        reason = f"channel unavailable: {why}"
+        self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
+        self.fail(sub.channel_id, slot, reason)
+        if self.store.pause_subscription(sub.channel_id, why, self.stamp()):
+            logger.warning("paused the nugget subscription of %s: %s", sub.channel_id, why)
+            self.notifier.subscription_paused(sub, why)
+
+
+def _latest_nugget_before(
+    slot: datetime, ledger: Iterable[Delivery], claimed: Iterable[datetime]
+) -> datetime | None:
+    candidates = [row.slot_at for row in ledger if row.status in _POSTED_OR_POSTING]
+    candidates.extend(claimed)
+    recent = [at for at in candidates if slot - MIN_GAP_BETWEEN_NUGGETS < at < slot]
+    return max(recent, default=None)
+
+
+def deliver_due(
+    store: NuggetStore,
+    tips: Callable[[], Sequence[Tip]],
+    poster: Poster,
+    notifier: Notifier,
+    *,
+    now: datetime,
+    grace: timedelta,
+    worker_id: str,
+    rng: random.Random,
+    lookback: timedelta = LOOKBACK,
+    stale_after: timedelta = STALE_CLAIM_AFTER,
+) -> DeliveryReport:
+    """Post every due slot of every active subscription once; account for the rest.
+
+    Raises AuthRevoked, after logging it, because every further post would fail too.
+    """
+    tick = _Tick(
+        store=store,
+        tips=tips,
+        poster=poster,
+        notifier=notifier,
+        now=now,
+        grace=grace,
+        worker_id=worker_id,
+        rng=rng,
+    )
+    tick.close_stale_claims(stale_after)
+    for sub in store.active_subscriptions():
+        try:
+            tick.deliver(sub, lookback)
+        except AuthRevoked as error:
+            logger.critical(
+                "Slack rejected the bot token (%s); stopped posting nuggets. "
+                "Reinstall the app or set a new SLACK_BOT_TOKEN.",
+                error.reason,
+            )
+            raise
+        except Exception as error:
+            # One broken subscription (or a notifier that failed) must not stop the rest.
+            logger.exception("delivering nuggets to %s failed", sub.channel_id)
+            reason = f"{type(error).__name__}: {error}"
+            tick.report.failures.append(DeliveryFailure(sub.channel_id, None, reason))
+    report = tick.report
+    if report.sent or report.missed or report.failed or report.retry:
+        logger.info(
+            "nuggets: %d sent, %d missed, %d failed, %d to retry, %d claimed elsewhere",
+            report.sent,
+            report.missed,
+            report.failed,
+            report.retry,
+            report.skipped,
+        )
+    return report

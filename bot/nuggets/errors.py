@@ -1,0 +1,31 @@
+"""Errors of the nuggets domain: bad schedules from users, and what posting can go wrong with.
+
+The Slack adapter translates Slack API error codes into the posting errors below, so the
+fan-out decides what to do (pause, stop, retry) without importing the Slack SDK.
+"""
+
+from bot.errors import TipbotError
+
+
+class ScheduleError(TipbotError):
+    """A `/tip subscribe` argument could not be understood; the message is for the user."""
+
+
+class NuggetPostError(TipbotError):
+    """Posting a nugget failed; `reason` is the short machine reason, e.g. `is_archived`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ChannelUnavailable(NuggetPostError):
+    """The channel cannot take posts (not found, archived, bot not in it): pause, tell a person."""
+
+
+class AuthRevoked(NuggetPostError):
+    """The bot's token no longer works (invalid_auth, token_revoked): every post would fail."""
+
+
+class TransientSlackError(NuggetPostError):
+    """Slack was unreachable or overloaded after the SDK's own retries; nothing was posted."""

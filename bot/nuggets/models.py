@@ -1,0 +1,71 @@
+"""The records of the nuggets domain: a channel's subscription and a slot's delivery."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.nuggets.schedule import Schedule
+
+SubscriptionKind = Literal["channel", "dm"]
+SubscriptionStatus = Literal["active", "paused"]
+# claimed: a worker won the slot and is posting. retry: definitely not posted, try again
+# while inside the grace window. sent / missed / failed are final.
+DeliveryStatus = Literal["claimed", "sent", "missed", "failed", "retry"]
+FINAL_STATUSES: frozenset[DeliveryStatus] = frozenset({"sent", "missed", "failed"})
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A channel (or DM) that gets one nugget a week on `schedule`.
+
+    `active_since` is when the current schedule took effect (subscribing, changing the
+    schedule, or resuming after a pause); slots before it are never posted.
+    """
+
+    channel_id: str
+    schedule: Schedule
+    subscribed_by: str
+    created_at: datetime
+    updated_at: datetime
+    active_since: datetime
+    kind: SubscriptionKind = "channel"
+    status: SubscriptionStatus = "active"
+    paused_reason: str | None = None
+    paused_at: datetime | None = None
+
+    @classmethod
+    def new(
+        cls,
+        channel_id: str,
+        schedule: Schedule,
+        subscribed_by: str,
+        now: datetime,
+        kind: SubscriptionKind = "channel",
+    ) -> "Subscription":
+        """Build the subscription `/tip subscribe` asks the store to save at `now`."""
+        return cls(
+            channel_id=channel_id,
+            schedule=schedule,
+            subscribed_by=subscribed_by,
+            created_at=now,
+            updated_at=now,
+            active_since=now,
+            kind=kind,
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the delivery ledger: what happened to one channel's one slot."""
+
+    id: int
+    channel_id: str
+    slot_at: datetime
+    status: DeliveryStatus
+    reason: str | None
+    tip_id: str | None
+    message_ts: str | None
+    attempts: int
+    claimed_by: str | None
+    claimed_at: datetime | None
+    updated_at: datetime

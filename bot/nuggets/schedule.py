@@ -1,0 +1,206 @@
+"""When a channel's weekly nugget is due: parsing `/tip subscribe` arguments and computing slots.
+
+Slots are computed with APScheduler's `CronTrigger`, the same arithmetic the scheduler uses,
+so a slot the domain expects and a tick the scheduler fires always agree, DST included.
+"""
+
+import functools
+import re
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.nuggets.errors import ScheduleError
+
+__all__ = [
+    "DEFAULT_TIME",
+    "DEFAULT_WEEKDAY",
+    "Schedule",
+    "ScheduleError",
+    "next_slot",
+    "parse_schedule",
+    "resolve_timezone",
+    "slots_between",
+]
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DEFAULT_WEEKDAY = 0
+DEFAULT_TIME = "09:00"
+EXAMPLE = "`/tip subscribe mon 09:00 Europe/Berlin`"
+
+_DAY_ALIASES: dict[str, int] = {
+    **{name.lower(): index for index, name in enumerate(DAY_NAMES)},
+    **{name[:3].lower(): index for index, name in enumerate(DAY_NAMES)},
+    "tues": 1,
+    "weds": 2,
+    "thur": 3,
+    "thurs": 3,
+}
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A weekly slot: `weekday` 0=Monday, `time` as 24-hour "HH:MM", `timezone` an IANA name."""
+
+    weekday: int
+    time: str
+    timezone: str
+
+    def __post_init__(self) -> None:
+        # Schedules also come back from the database; a bad one is a bug, not user input.
+        if not 0 <= self.weekday <= 6:
+            message = f"weekday must be 0 (Monday) to 6 (Sunday), not {self.weekday}"
+            raise ValueError(message)
+        if not _TIME.fullmatch(self.time) or len(self.time) != 5:
+            message = f'time must be "HH:MM" on a 24-hour clock, not {self.time!r}'
+            raise ValueError(message)
+        if resolve_timezone(self.timezone) != self.timezone:
+            message = f"timezone must be a canonical IANA name, not {self.timezone!r}"
+            raise ValueError(message)
+
+    @property
+    def hour(self) -> int:
+        """The hour of the slot in the schedule's timezone."""
+        return int(self.time[:2])
+
+    @property
+    def minute(self) -> int:
+        """The minute of the slot."""
+        return int(self.time[3:])
+
+    def describe(self) -> str:
+        """Say the schedule the way a person would, e.g. "Mondays at 09:00 (Europe/Berlin)"."""
+        return f"{DAY_NAMES[self.weekday]}s at {self.time} ({self.timezone})"
+
+
+@functools.cache
+def _timezones_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def resolve_timezone(name: str) -> str | None:
+    """Return the canonical IANA spelling of `name` (any case), or None if it is unknown."""
+    return _timezones_by_lower_name().get(name.strip().lower())
+
+
+def _quote(word: str) -> str:
+    # Users see this in Slack: escape the three characters mrkdwn treats as control
+    # characters, keep backticks from closing the code span, and cap pasted essays.
+    shown = word if len(word) <= 40 else word[:39] + "…"
+    shown = shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "`" + shown.replace("`", "'") + "`"
+
+
+def _fail(problem: str) -> ScheduleError:
+    return ScheduleError(f"{problem} For example: {EXAMPLE}")
+
+
+def _parse_time(word: str) -> str:
+    match = _TIME.fullmatch(word)
+    if match is None:
+        raise _fail(
+            f"{_quote(word)} isn't a time I understand. Use the 24-hour clock, HH:MM, "
+            "like `09:00` or `17:30`."
+        )
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def _parse_timezone(word: str) -> str:
+    zone = resolve_timezone(word)
+    if zone is None:
+        raise _fail(
+            f"{_quote(word)} isn't a timezone I know. Use an IANA name such as "
+            "`Europe/Berlin`, `America/New_York` or `UTC`."
+        )
+    return zone
+
+
+def _once(kind: str, found: str | None, word: str) -> None:
+    if found is not None:
+        raise _fail(f"You gave two {kind}s, {_quote(found)} and {_quote(word)}; pick one.")
+
+
+def parse_schedule(words: Sequence[str], default_timezone: str) -> Schedule:
+    """Parse `[DAY] [HH:MM] [TZ]` in any order; missing parts default to Monday 09:00 there."""
+    default_zone = resolve_timezone(default_timezone)
+    if default_zone is None:
+        message = f"default timezone {default_timezone!r} is not an IANA timezone name"
+        raise ValueError(message)
+    day_word: str | None = None
+    time_word: str | None = None
+    zone_word: str | None = None
+    for raw in words:
+        word = raw.strip()
+        if not word:
+            continue
+        lower = word.lower()
+        if lower in _DAY_ALIASES:
+            _once("day", day_word, word)
+            day_word = word
+        elif resolve_timezone(word) is not None or "/" in word:
+            _once("timezone", zone_word, word)
+            zone_word = word
+        elif word[0].isdigit() or ":" in word:
+            _once("time", time_word, word)
+            time_word = word
+        else:
+            raise _fail(
+                f"{_quote(word)} isn't a day, a time or a timezone I know. Days look like "
+                "`mon` or `Monday`, times like `09:00`, timezones like `Europe/Berlin`."
+            )
+    return Schedule(
+        weekday=DEFAULT_WEEKDAY if day_word is None else _DAY_ALIASES[day_word.lower()],
+        time=DEFAULT_TIME if time_word is None else _parse_time(time_word),
+        timezone=default_zone if zone_word is None else _parse_timezone(zone_word),
+    )
+
+
+def _trigger(schedule: Schedule) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=_CRON_DAYS[schedule.weekday],
+        hour=schedule.hour,
+        minute=schedule.minute,
+        second=0,
+        timezone=zoneinfo.ZoneInfo(schedule.timezone),
+    )
+
+
+def _require_aware(name: str, value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        message = f"{name} must be a timezone-aware datetime, got naive {value.isoformat()}"
+        raise ValueError(message)
+
+
+def next_slot(schedule: Schedule, after: datetime) -> datetime:
+    """Return the first slot strictly after `after` (aware), in UTC."""
+    _require_aware("after", after)
+    # CronTrigger returns the first fire time at or after `now`; one microsecond later
+    # makes it strictly after, which is what "the next slot" means for a slot that is now.
+    # The addition happens in UTC: wall-clock arithmetic would lose the fold of a repeated hour.
+    fire: datetime | None = _trigger(schedule).get_next_fire_time(
+        None, after.astimezone(UTC) + timedelta(microseconds=1)
+    )
+    if fire is None:  # pragma: no cover - a weekly cron without an end date always fires
+        message = f"no slot after {after.isoformat()} for {schedule.describe()}"
+        raise ValueError(message)
+    if fire.astimezone(zoneinfo.ZoneInfo(schedule.timezone)).fold == 1:
+        # On the night clocks go back the slot's wall time happens twice and the cron
+        # fires at both; a weekly nugget keeps the first and skips the repeat.
+        return next_slot(schedule, fire)
+    return fire.astimezone(UTC)
+
+
+def slots_between(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    """Return the slots in (start, end], oldest first, in UTC."""
+    _require_aware("end", end)
+    slots: list[datetime] = []
+    slot = next_slot(schedule, start)
+    while slot <= end:
+        slots.append(slot)
+        slot = next_slot(schedule, slot)
+    return slots

@@ -1,0 +1,1 @@
+"""Persistence behind small interfaces: SQLAlchemy tables, migrations, the nugget store."""

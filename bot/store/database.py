@@ -1,0 +1,130 @@
+"""Connecting to the database (SQLite file or PostgreSQL) and migrating its schema at start.
+
+Migrations are an ordered list of steps; `schema_version` records which have run. A fresh
+database gets the current schema from `tables.metadata` and is stamped with the latest
+version; an older one runs the steps it is missing. To change the schema, change
+`tables.py` to the new shape and append a step that takes a database at the previous
+version to it (for example an `ALTER TABLE ... ADD COLUMN`). Never edit a step that shipped.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from bot.store.tables import metadata, schema_version
+
+DEFAULT_DATABASE_URL = "sqlite:///data/tipbot.db"
+# How long a SQLite connection waits for another process's write lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant works; it only has to be the same in every process that migrates.
+_POSTGRES_MIGRATION_LOCK = 7_310_242_771
+
+
+def default_database_url() -> str:
+    """The database used when `DATABASE_URL` is unset: a SQLite file under ./data/."""
+    return DEFAULT_DATABASE_URL
+
+
+def normalise_url(url: str) -> URL:
+    """Parse `url`, mapping Heroku's `postgres://` and bare `postgresql://` to psycopg 3."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql") and parsed.drivername in ("postgres", "postgresql"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and parsed.drivername == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite")
+    return parsed
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's "begin" hook below issue BEGIN itself instead of the driver's
+    # implicit, deferred transactions.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and a writer in different processes share the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # Take the write lock at BEGIN: a deferred transaction that reads and then writes fails
+    # at once with SQLITE_BUSY when another process wrote in between, whatever the timeout;
+    # an immediate one waits its turn. Transactions here are short, so serialising is cheap.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def engine_from_url(url: str) -> Engine:
+    """Create an engine for a `sqlite:///path` or Postgres URL, ready for several processes."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        # Heroku and friends drop idle connections; check before handing one out.
+        return create_engine(parsed, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        parsed,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _create_tables(connection: Connection) -> None:
+    """Step 1: the subscriptions, rotations, deliveries, votes and shares tables."""
+    metadata.create_all(connection)
+
+
+# Append only. Index + 1 is the version a step brings the database to.
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_tables]
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    # Two processes starting at once must not both run a step. SQLite is already locked
+    # by BEGIN IMMEDIATE; PostgreSQL gets a transaction-scoped advisory lock.
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(_POSTGRES_MIGRATION_LOCK)))
+
+
+def _stamp(connection: Connection, version: int, applied_at: datetime) -> None:
+    connection.execute(insert(schema_version).values(version=version, applied_at=applied_at))
+
+
+def schema_version_of(engine: Engine) -> int:
+    """The migration version the database is at; 0 for an empty database."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(schema_version.name):
+            return 0
+        version = connection.execute(select(func.max(schema_version.c.version))).scalar()
+        return int(version or 0)
+
+
+def migrate(engine: Engine, now: datetime | None = None) -> int:
+    """Create or upgrade the schema to the latest version; safe to run from many processes."""
+    applied_at = now or datetime.now(UTC)
+    with engine.begin() as connection:
+        _lock_for_migration(connection)
+        if not inspect(connection).has_table(schema_version.name):
+            # A brand-new database: build the current shape in one go.
+            metadata.create_all(connection)
+            latest = len(MIGRATIONS)
+            _stamp(connection, latest, applied_at)
+            return latest
+        current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
+        for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+            step(connection)
+            _stamp(connection, version, applied_at)
+        return len(MIGRATIONS)
+
+
+def drop_all(engine: Engine) -> None:
+    """Drop every tipbot table (tests use it to start each case from an empty database)."""
+    with engine.begin() as connection:
+        metadata.drop_all(connection)

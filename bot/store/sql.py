@@ -1,0 +1,367 @@
+"""`NuggetStore` on SQLAlchemy Core, for SQLite and PostgreSQL."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
+from bot.nuggets.rotation import Rotation
+from bot.nuggets.schedule import Schedule
+from bot.store.tables import deliveries, rotations, shares, subscriptions, votes
+
+__all__ = ["SqlStore"]
+
+
+def _upsert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    # INSERT ... ON CONFLICT is spelled the same on both backends but lives in each dialect.
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if connection.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    message = f"tipbot supports SQLite and PostgreSQL, not {connection.dialect.name}"
+    raise NotImplementedError(message)
+
+
+def _subscription(row: Row[Any]) -> Subscription:
+    return Subscription(
+        channel_id=row.channel_id,
+        schedule=Schedule(weekday=row.weekday, time=row.time, timezone=row.timezone),
+        subscribed_by=row.subscribed_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        active_since=row.active_since,
+        kind=row.kind,
+        status=row.status,
+        paused_reason=row.paused_reason,
+        paused_at=row.paused_at,
+    )
+
+
+def _delivery(row: Row[Any]) -> Delivery:
+    return Delivery(
+        id=row.id,
+        channel_id=row.channel_id,
+        slot_at=row.slot_at,
+        status=row.status,
+        reason=row.reason,
+        tip_id=row.tip_id,
+        message_ts=row.message_ts,
+        attempts=row.attempts,
+        claimed_by=row.claimed_by,
+        claimed_at=row.claimed_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _slot(channel_id: str, slot_at: datetime) -> ColumnElement[bool]:
+    return and_(deliveries.c.channel_id == channel_id, deliveries.c.slot_at == slot_at)
+
+
+class SqlStore:
+    """The nugget store on an SQLAlchemy engine; run `database.migrate(engine)` first."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        """The engine this store talks to."""
+        return self._engine
+
+    # Subscriptions -------------------------------------------------------------------
+
+    def save_subscription(self, sub: Subscription) -> None:
+        """Insert or update the channel's subscription (see `NuggetStore.save_subscription`)."""
+        with self._engine.begin() as connection:
+            statement = _upsert(connection, subscriptions).values(
+                channel_id=sub.channel_id,
+                kind=sub.kind,
+                weekday=sub.schedule.weekday,
+                time=sub.schedule.time,
+                timezone=sub.schedule.timezone,
+                subscribed_by=sub.subscribed_by,
+                created_at=sub.created_at,
+                updated_at=sub.updated_at,
+                active_since=sub.active_since,
+                status="active",
+                paused_reason=None,
+                paused_at=None,
+            )
+            new = statement.excluded
+            current = subscriptions.c
+            starts_afresh = or_(
+                current.weekday != new.weekday,
+                current.time != new.time,
+                current.timezone != new.timezone,
+                current.status != "active",
+            )
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[current.channel_id],
+                    set_={
+                        "kind": new.kind,
+                        "weekday": new.weekday,
+                        "time": new.time,
+                        "timezone": new.timezone,
+                        "subscribed_by": new.subscribed_by,
+                        "updated_at": new.updated_at,
+                        "active_since": case(
+                            (starts_afresh, new.updated_at), else_=current.active_since
+                        ),
+                        "status": "active",
+                        "paused_reason": None,
+                        "paused_at": None,
+                    },
+                )
+            )
+
+    def get_subscription(self, channel_id: str) -> Subscription | None:
+        """The channel's subscription, active or paused, or None."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(subscriptions).where(subscriptions.c.channel_id == channel_id)
+            ).first()
+        return None if row is None else _subscription(row)
+
+    def delete_subscription(self, channel_id: str) -> bool:
+        """Remove the subscription; True if there was one."""
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                delete(subscriptions).where(subscriptions.c.channel_id == channel_id)
+            )
+        return result.rowcount == 1
+
+    def active_subscriptions(self) -> list[Subscription]:
+        """Subscriptions that get posts, ordered by channel id."""
+        query = select(subscriptions).where(subscriptions.c.status == "active")
+        with self._engine.connect() as connection:
+            rows = connection.execute(query.order_by(subscriptions.c.channel_id)).all()
+        return [_subscription(row) for row in rows]
+
+    def all_subscriptions(self) -> list[Subscription]:
+        """Every subscription, paused ones included, ordered by channel id."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(subscriptions).order_by(subscriptions.c.channel_id)
+            ).all()
+        return [_subscription(row) for row in rows]
+
+    def pause_subscription(self, channel_id: str, reason: str, at: datetime) -> bool:
+        """Stop posting to the channel and record why; True if an active one was paused."""
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                update(subscriptions)
+                .where(subscriptions.c.channel_id == channel_id)
+                .where(subscriptions.c.status == "active")
+                .values(status="paused", paused_reason=reason, paused_at=at, updated_at=at)
+            )
+        return result.rowcount == 1
+
+    # Rotations -----------------------------------------------------------------------
+
+    def load_rotation(self, channel_id: str) -> Rotation | None:
+        """The channel's saved rotation, or None before its first post."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(rotations).where(rotations.c.channel_id == channel_id)
+            ).first()
+        if row is None:
+            return None
+        order = json.loads(row.order)
+        return Rotation(round=row.round, order=tuple(str(i) for i in order), position=row.position)
+
+    def save_rotation(
+        self, channel_id: str, rotation: Rotation, now: datetime | None = None
+    ) -> None:
+        """Insert or replace the channel's rotation."""
+        values = {
+            "channel_id": channel_id,
+            "round": rotation.round,
+            "order": json.dumps(list(rotation.order)),
+            "position": rotation.position,
+            "updated_at": now or datetime.now(UTC),
+        }
+        with self._engine.begin() as connection:
+            statement = _upsert(connection, rotations).values(**values)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[rotations.c.channel_id],
+                    set_={key: value for key, value in values.items() if key != "channel_id"},
+                )
+            )
+
+    # The delivery ledger ---------------------------------------------------------------
+
+    def claim_delivery(
+        self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
+    ) -> bool:
+        """Insert the slot's ledger row as 'claimed'; False if any row for it exists."""
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    insert(deliveries).values(
+                        channel_id=channel_id,
+                        slot_at=slot_at,
+                        status="claimed",
+                        attempts=1,
+                        claimed_by=claimed_by,
+                        claimed_at=now,
+                        updated_at=now,
+                    )
+                )
+        except IntegrityError:
+            # The unique (channel_id, slot_at) constraint: someone else owns this slot.
+            return False
+        return True
+
+    def reclaim_retry(
+        self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
+    ) -> bool:
+        """Atomically move the slot from 'retry' back to 'claimed'; True for the one winner."""
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                update(deliveries)
+                .where(_slot(channel_id, slot_at))
+                .where(deliveries.c.status == "retry")
+                .values(
+                    status="claimed",
+                    attempts=deliveries.c.attempts + 1,
+                    claimed_by=claimed_by,
+                    claimed_at=now,
+                    updated_at=now,
+                )
+            )
+        return result.rowcount == 1
+
+    def finish_delivery(
+        self,
+        channel_id: str,
+        slot_at: datetime,
+        status: DeliveryStatus,
+        *,
+        now: datetime,
+        reason: str | None = None,
+        tip_id: str | None = None,
+        message_ts: str | None = None,
+        expect: DeliveryStatus | None = None,
+        claimed_before: datetime | None = None,
+    ) -> bool:
+        """Record the outcome of a slot; True if the row was updated."""
+        values: dict[str, Any] = {"status": status, "reason": reason, "updated_at": now}
+        # Keep what earlier attempts learned (the chosen tip) unless told something new.
+        if tip_id is not None:
+            values["tip_id"] = tip_id
+        if message_ts is not None:
+            values["message_ts"] = message_ts
+        statement = update(deliveries).where(_slot(channel_id, slot_at)).values(**values)
+        if expect is not None:
+            statement = statement.where(deliveries.c.status == expect)
+        if claimed_before is not None:
+            statement = statement.where(deliveries.c.status == "claimed").where(
+                deliveries.c.claimed_at < claimed_before
+            )
+        with self._engine.begin() as connection:
+            result = connection.execute(statement)
+        return result.rowcount == 1
+
+    def record_missed(self, channel_id: str, slot_at: datetime, reason: str, now: datetime) -> bool:
+        """Insert the slot as 'missed' with the reason; False if the slot already has a row."""
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                _upsert(connection, deliveries)
+                .values(
+                    channel_id=channel_id,
+                    slot_at=slot_at,
+                    status="missed",
+                    reason=reason,
+                    attempts=0,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["channel_id", "slot_at"])
+            )
+        return result.rowcount == 1
+
+    def deliveries(
+        self, channel_id: str | None = None, since: datetime | None = None
+    ) -> list[Delivery]:
+        """Ledger rows, oldest slot first, optionally for one channel and slots >= `since`."""
+        query = select(deliveries).order_by(deliveries.c.slot_at, deliveries.c.id)
+        if channel_id is not None:
+            query = query.where(deliveries.c.channel_id == channel_id)
+        if since is not None:
+            query = query.where(deliveries.c.slot_at >= since)
+        with self._engine.connect() as connection:
+            return [_delivery(row) for row in connection.execute(query)]
+
+    def stale_claims(self, older_than: datetime) -> list[Delivery]:
+        """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
+        query = (
+            select(deliveries)
+            .where(deliveries.c.status == "claimed")
+            .where(deliveries.c.claimed_at < older_than)
+            .order_by(deliveries.c.slot_at, deliveries.c.id)
+        )
+        with self._engine.connect() as connection:
+            return [_delivery(row) for row in connection.execute(query)]
+
+    # Votes and shares ----------------------------------------------------------------
+
+    def toggle_vote(
+        self, channel_id: str, message_ts: str, user_id: str, now: datetime | None = None
+    ) -> tuple[bool, int]:
+        """Add the user's vote on a post, or take it back; return (voted now?, new count)."""
+        post = and_(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
+        with self._engine.begin() as connection:
+            removed = connection.execute(delete(votes).where(post, votes.c.user_id == user_id))
+            voted = removed.rowcount == 0
+            if voted:
+                # DO NOTHING: a double click racing in another process still counts once.
+                connection.execute(
+                    _upsert(connection, votes)
+                    .values(
+                        channel_id=channel_id,
+                        message_ts=message_ts,
+                        user_id=user_id,
+                        created_at=now or datetime.now(UTC),
+                    )
+                    .on_conflict_do_nothing()
+                )
+            count = connection.execute(select(func.count()).select_from(votes).where(post))
+            return voted, int(count.scalar_one())
+
+    def vote_count(self, channel_id: str, message_ts: str) -> int:
+        """How many people found the post helpful."""
+        query = (
+            select(func.count())
+            .select_from(votes)
+            .where(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def record_share(self, tip_id: str, channel_id: str, user_id: str, at: datetime) -> None:
+        """Remember that a user shared a tip into a channel."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                insert(shares).values(
+                    tip_id=tip_id, channel_id=channel_id, user_id=user_id, created_at=at
+                )
+            )

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import load_settings
 from bot.content.loader import load_library
 from bot.errors import ConfigError, TipbotError
+from bot.wording import plural
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -26,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "serve", help="run the bot (HTTP on $PORT, or Socket Mode when SLACK_APP_TOKEN is set)"
     )
+    commands.add_parser(
+        "clock", help="run only the weekly tip scheduler (with TIPBOT_SCHEDULER=off in web)"
+    )
     validate = commands.add_parser("validate", help="check tip files; exit 1 on any error")
     validate.add_argument("directory", nargs="?", type=Path, help="default: $TIPS_DIR or tips/")
     return parser
@@ -37,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return validate(args.directory)
+        if args.command == "clock":
+            return clock()
         return serve()
     except ConfigError as exc:
         print(exc, file=sys.stderr)
@@ -65,11 +71,6 @@ def validate(directory: Path | None) -> int:
     return EXIT_OK
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 tip`, `3 tips`."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def serve() -> int:
     """Start the bot until it is stopped."""
     settings = load_settings()
@@ -77,6 +78,16 @@ def serve() -> int:
     from bot.runner import run  # noqa: PLC0415 - keeps `tipbot validate` free of Slack imports
 
     run(settings)
+    return EXIT_OK
+
+
+def clock() -> int:
+    """Run the weekly tip scheduler alone until stopped."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    from bot.runner import run_clock  # noqa: PLC0415 - see serve()
+
+    run_clock(settings)
     return EXIT_OK
 
 

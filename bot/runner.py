@@ -1,15 +1,23 @@
-"""Wire the pieces together and run them: the library, the Bolt app, the server."""
+"""Wire the pieces together and run them: the library, the store, the Bolt app, the server."""
 
 import logging
 import signal
+import threading
 from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
 
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
+from bot.scheduler import NuggetJob, start_scheduler
 from bot.services import Services, utc_now
 from bot.slack.app import create_app
+from bot.slack.posting import SlackNotifier, SlackPoster
 from bot.slack.server import bound_port, create_http_server
+from bot.store.database import engine_from_url, migrate
+from bot.store.sql import SqlStore
 
 logger = logging.getLogger(__name__)
 
@@ -23,15 +31,60 @@ def load_current_library(settings: Settings) -> CurrentLibrary:
     return CurrentLibrary(result, utc_now())
 
 
+def open_store(settings: Settings) -> SqlStore:
+    """Connect to DATABASE_URL and bring its schema up to date."""
+    engine = engine_from_url(settings.database_url)
+    migrate(engine)
+    logger.info("Database ready (%s)", engine.url.get_backend_name())
+    return SqlStore(engine)
+
+
 def build_services(settings: Settings) -> Services:
-    """Everything the listeners need, built once."""
-    return Services(settings=settings, library=load_current_library(settings))
+    """Everything the listeners and the scheduler need, built once."""
+    return Services(
+        settings=settings, library=load_current_library(settings), store=open_store(settings)
+    )
+
+
+def scheduler_for(app: App, services: Services) -> BackgroundScheduler:
+    """Start the weekly tip scheduler, posting through the app's Web API client."""
+    poster = SlackPoster(app.client)
+    notifier = SlackNotifier(app.client, services.settings.command)
+    return start_scheduler(NuggetJob(services, poster, notifier))
 
 
 def run(settings: Settings) -> None:
-    """Serve Slack over HTTP, or over Socket Mode when an app-level token is set."""
+    """Serve Slack over HTTP (or Socket Mode), with the scheduler unless it is switched off."""
     services = build_services(settings)
     app = create_app(services)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    scheduler = scheduler_for(app, services) if settings.scheduler_enabled else None
+    try:
+        serve(app, settings)
+    except KeyboardInterrupt:
+        logger.info("Shutting down")
+    finally:
+        if scheduler is not None:
+            # Let a post in flight finish so its ledger row ends as sent, not interrupted.
+            scheduler.shutdown(wait=True)
+
+
+def run_clock(settings: Settings) -> None:
+    """Run only the scheduler, for deployments with several web processes."""
+    services = build_services(settings)
+    app = create_app(services)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    scheduler = scheduler_for(app, services)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        logger.info("Shutting down")
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def serve(app: App, settings: Settings) -> None:
+    """Block serving Slack's requests: Socket Mode with an app token, else HTTP on PORT."""
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
 
@@ -39,12 +92,9 @@ def run(settings: Settings) -> None:
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return
     server = create_http_server(app, settings.host, settings.port)
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
     logger.info("Listening on http://%s:%d/slack/events", settings.host, bound_port(server))
     try:
         server.run()
-    except KeyboardInterrupt:
-        logger.info("Shutting down")
     finally:
         server.close()
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.selection import TipPicker
+from bot.store.interface import NuggetStore
 
 Clock = Callable[[], datetime]
 
@@ -22,5 +23,6 @@ class Services:
 
     settings: Settings
     library: CurrentLibrary
+    store: NuggetStore
     picker: TipPicker = field(default_factory=TipPicker)
     clock: Clock = utc_now

@@ -11,10 +11,10 @@ import pytest
 
 from bot.config import Settings
 from bot.content.selection import TipPicker
-from bot.runner import load_current_library
+from bot.runner import load_current_library, open_store
 from bot.services import Services
 from bot.slack.app import create_app
-from bot.slack.server import bound_port, create_http_server
+from bot.slack.server import bound_port, close_from_another_thread, create_http_server
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 
@@ -69,6 +69,7 @@ def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot
     services = Services(
         settings=settings,
         library=load_current_library(settings),
+        store=open_store(settings),
         picker=TipPicker(random.Random(7)),
     )
     server = create_http_server(create_app(services), settings.host, 0)
@@ -76,9 +77,7 @@ def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot
     thread.start()
     url = f"http://127.0.0.1:{bound_port(server)}/slack/events"
     yield RunningBot(url, services, stand_in)
-    # Closing the sockets is enough; waiting for waitress's 1-second poll loop would only
-    # slow the suite down.
-    server.close()
+    close_from_another_thread(server)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ the delivery ledger:
 import logging
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -167,11 +168,12 @@ class _Tick:
                 )
                 self.fail(claim.channel_id, claim.slot_at, INTERRUPTED)
 
-    def deliver(self, sub: Subscription, lookback: timedelta) -> None:
-        """Retry, post, or record as missed every slot of one subscription."""
-        ledger = self.store.deliveries(
-            sub.channel_id, since=self.now - lookback - MIN_GAP_BETWEEN_NUGGETS
-        )
+    def deliver(self, sub: Subscription, ledger: list[Delivery], lookback: timedelta) -> None:
+        """Retry, post, or record as missed every slot of one subscription.
+
+        `ledger` is the channel's rows as read at the start of the tick. It may be out of
+        date by the time a slot is claimed; that is fine, because the claim itself decides.
+        """
         for row in ledger:
             if row.status == "retry":
                 self.retry(sub, row)
@@ -226,6 +228,15 @@ class _Tick:
             self.report.skipped += 1
             return
         self.post(sub, row.slot_at, tip_id=row.tip_id)
+
+    def abandon_retry(self, row: Delivery) -> None:
+        """Close a retry whose channel no longer has an active subscription."""
+        reason = f"unsubscribed or paused before the retry; last error: {row.reason}"
+        closed = self.store.finish_delivery(
+            row.channel_id, row.slot_at, "failed", now=self.stamp(), reason=reason, expect="retry"
+        )
+        if closed:
+            self.fail(row.channel_id, row.slot_at, reason)
 
     def choose_tip(self, channel_id: str, tip_id: str | None) -> Tip:
         """Reuse the tip a failed attempt chose, if it still exists; else advance the rotation."""
@@ -348,9 +359,13 @@ def deliver_due(
         rng=rng,
     )
     tick.close_stale_claims(stale_after)
+    # One read of the recent ledger for every channel keeps an idle tick to two queries.
+    ledgers: dict[str, list[Delivery]] = defaultdict(list)
+    for row in store.deliveries(since=now - lookback - MIN_GAP_BETWEEN_NUGGETS):
+        ledgers[row.channel_id].append(row)
     for sub in store.active_subscriptions():
         try:
-            tick.deliver(sub, lookback)
+            tick.deliver(sub, ledgers[sub.channel_id], lookback)
         except AuthRevoked as error:
             logger.critical(
                 "Slack rejected the bot token (%s); stopped posting nuggets. "
@@ -363,6 +378,13 @@ def deliver_due(
             logger.exception("delivering nuggets to %s failed", sub.channel_id)
             reason = f"{type(error).__name__}: {error}"
             tick.report.failures.append(DeliveryFailure(sub.channel_id, None, reason))
+        finally:
+            ledgers.pop(sub.channel_id, None)
+    # What is left belongs to channels that unsubscribed or were paused meanwhile.
+    for ledger in ledgers.values():
+        for row in ledger:
+            if row.status == "retry":
+                tick.abandon_retry(row)
     report = tick.report
     if report.sent or report.missed or report.failed or report.retry:
         logger.info(

@@ -45,6 +45,11 @@ def create_http_server(app: App, host: str, port: int) -> MultiSocketServer:
     )
 
 
+def close_from_another_thread(server: MultiSocketServer) -> None:
+    """Stop listening; the close runs on the server's own loop, where it is safe."""
+    server.trigger.pull_trigger(server.close)  # type: ignore[attr-defined]
+
+
 def bound_port(server: MultiSocketServer) -> int:
     """The port the server actually listens on."""
     return int(server.effective_port)  # type: ignore[attr-defined]

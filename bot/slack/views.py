@@ -8,18 +8,30 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
 )
 
 from bot.commands import SUBCOMMANDS
 from bot.content.model import Source, Tip
 from bot.slack.mrkdwn import echo, escape
+from bot.wording import plural
+
+__all__ = ["escape", "plural"]
 
 ANOTHER_TIP = "tip_another"
 SHARE_TIP = "tip_share"
+HELPFUL = "nugget_helpful"
+
+# Questions that invite the channel to talk in the thread; each tip always gets the same one.
+DISCUSSION_QUESTIONS = (
+    "Where have you seen this on your team? Share an example in the thread.",
+    "What would make this hard to try on your team? Tell us in the thread.",
+    "Agree, disagree, or it depends? Say why in the thread.",
+    "Who does this well around you? Give them a shout-out in the thread.",
+)
 
 Blocks = list[dict[str, object]]
 
@@ -78,13 +90,52 @@ def shared_tip_message(tip: Tip, user_id: str) -> Blocks:
     return to_dicts([*tip_blocks(tip), shared_by])
 
 
+def helpful_label(votes: int) -> str:
+    """The Helpful button's text, with the count once someone has voted."""
+    return f":+1: Helpful ({votes})" if votes else ":+1: Helpful"
+
+
+def with_helpful_count(blocks: Blocks, votes: int) -> Blocks:
+    """A posted nugget's blocks with the Helpful button relabelled for `votes`."""
+    updated: Blocks = json.loads(json.dumps(blocks))
+    for block in updated:
+        for element in block.get("elements", ()):  # type: ignore[attr-defined]
+            if element.get("action_id") == HELPFUL:
+                element["text"] = {
+                    "type": "plain_text",
+                    "text": helpful_label(votes),
+                    "emoji": True,
+                }
+    return updated
+
+
+def nugget_message(tip: Tip, votes: int) -> Blocks:
+    """The weekly tip in a channel: the tip, a question for the thread, a Helpful button."""
+    question = DISCUSSION_QUESTIONS[sum(map(ord, tip.id)) % len(DISCUSSION_QUESTIONS)]
+    label = helpful_label(votes)
+    return to_dicts(
+        [
+            ContextBlock(elements=[MarkdownTextObject(text=":calendar: *Tip of the week*")]),
+            *tip_blocks(tip),
+            SectionBlock(text=MarkdownTextObject(text=f":speech_balloon: {question}")),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=PlainTextObject(text=label, emoji=True),
+                        action_id=HELPFUL,
+                        value=tip.id,
+                    )
+                ]
+            ),
+        ]
+    )
+
+
 def topics_message(topics: Sequence[tuple[str, int]], command: str) -> Blocks:
     """Every topic with its count, and how to ask for one."""
     if not topics:
         return notice_message("There are no tips yet. An admin can add some to `tips/`.")
-    listed = "\n".join(
-        f"• `{tag}` ({count} tip{'s' if count != 1 else ''})" for tag, count in topics
-    )
+    listed = "\n".join(f"• `{tag}` ({plural(count, 'tip')})" for tag, count in topics)
     example = topics[0][0]
     return to_dicts(
         [
@@ -140,6 +191,3 @@ def to_dicts(blocks: Sequence[Block]) -> Blocks:
 def fallback_text(tip: Tip) -> str:
     """The plain text Slack shows in notifications for a tip message."""
     return f"{tip.title}: {tip.try_}"
-
-
-__all__ = ["ANOTHER_TIP", "SHARE_TIP", "DividerBlock"]

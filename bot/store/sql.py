@@ -296,8 +296,11 @@ class SqlStore:
                     updated_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=["channel_id", "slot_at"])
+                # rowcount is not reliable for INSERT ... RETURNING on PostgreSQL, so ask
+                # for the new id explicitly: no id back means the slot already had a row.
+                .returning(deliveries.c.id)
             )
-        return result.rowcount == 1
+            return result.first() is not None
 
     def deliveries(
         self, channel_id: str | None = None, since: datetime | None = None

@@ -1,4 +1,4 @@
-"""Buttons on a tip: "Another tip" and "Share in channel".
+"""Buttons on a tip: "Another tip", "Share in channel", and "Helpful" on a weekly tip.
 
 Both ack at once and do their Web API work in a lazy listener, so nothing slow sits in front
 of the ack.
@@ -76,7 +76,22 @@ def register(app: App, services: Services) -> None:
             )
             respond(text=message, replace_original=False, response_type="ephemeral")
             return
+        services.store.record_share(tip.id, channel_id, user_id, services.clock())
         respond(delete_original=True)
+
+    def count_helpful_vote(body: dict[str, Any], client: WebClient) -> None:
+        channel_id = body["channel"]["id"]
+        message = body["message"]
+        _, votes = services.store.toggle_vote(channel_id, message["ts"], body["user"]["id"])
+        # Relabel the button on the message as Slack has it, so a tip since removed from the
+        # library still shows correctly.
+        client.chat_update(
+            channel=channel_id,
+            ts=message["ts"],
+            blocks=views.with_helpful_count(message["blocks"], votes),
+            text=message.get("text", "Tip of the week"),
+        )
 
     app.action(views.ANOTHER_TIP)(ack=ack_button, lazy=[show_another])
     app.action(views.SHARE_TIP)(ack=ack_button, lazy=[share_tip])
+    app.action(views.HELPFUL)(ack=ack_button, lazy=[count_helpful_vote])

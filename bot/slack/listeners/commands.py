@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from bot.commands import TipCommand, parse_command
 from bot.services import Services
 from bot.slack import views
+from bot.slack.listeners.subscriptions import answer_subscription
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ def answer(
         return views.help_message(name), "How to use tipbot"
     if request.name == "topics":
         return views.topics_message(library.topics(), name), "Topics"
+    if request.name in ("subscribe", "schedule", "unsubscribe"):
+        text = answer_subscription(services, request, command)
+        return views.notice_message(text), text
     if request.name == "random":
         tip = services.picker.random_tip(library, user_id)
         topic = None

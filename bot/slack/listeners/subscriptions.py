@@ -1,0 +1,86 @@
+"""`/tip subscribe | schedule | unsubscribe`: a channel's weekly tip, answered in the ack."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.commands import TipCommand
+from bot.nuggets.errors import ScheduleError
+from bot.nuggets.models import Subscription, SubscriptionKind
+from bot.nuggets.rotation import remaining
+from bot.nuggets.schedule import next_slot, parse_schedule
+from bot.services import Services
+from bot.slack import views
+from bot.wording import plural
+
+CHANGES_SUBSCRIPTION = frozenset({"subscribe", "unsubscribe"})
+
+
+def answer_subscription(services: Services, request: TipCommand, command: dict[str, Any]) -> str:
+    """The mrkdwn reply to a subscription subcommand; changes the store when asked to."""
+    settings = services.settings
+    user_id = str(command.get("user_id", ""))
+    channel_id = str(command.get("channel_id", ""))
+    if request.name in CHANGES_SUBSCRIPTION and not settings.is_admin(user_id):
+        admins = ", ".join(f"<@{admin}>" for admin in sorted(settings.admins))
+        return (
+            "Sorry, only tipbot admins can change this channel's weekly tip. "
+            f"Ask one of them: {admins}."
+        )
+    if request.name == "subscribe":
+        return subscribe(services, request, channel_id, user_id)
+    if request.name == "unsubscribe":
+        if services.store.delete_subscription(channel_id):
+            return f"Done: no more weekly tips here. `{settings.command} subscribe` starts again."
+        return "This channel wasn't subscribed, so there is nothing to stop."
+    return describe_schedule(services, channel_id)
+
+
+def subscribe(services: Services, request: TipCommand, channel_id: str, user_id: str) -> str:
+    """Save (or change) the channel's schedule and confirm it with the next post time."""
+    try:
+        schedule = parse_schedule(request.args, services.settings.timezone)
+    except ScheduleError as error:
+        return f":warning: {error}"
+    now = services.clock()
+    existing = services.store.get_subscription(channel_id)
+    kind: SubscriptionKind = "dm" if channel_id.startswith("D") else "channel"
+    sub = Subscription.new(channel_id, schedule, user_id, now, kind=kind)
+    services.store.save_subscription(sub)
+    verb = "Changed" if existing else "Subscribed"
+    where = "this conversation" if kind == "dm" else "this channel"
+    return (
+        f":white_check_mark: {verb}: {where} gets one tip {schedule.describe()}.\n"
+        f"Next tip: {when(next_slot(schedule, now), schedule.timezone)}."
+    )
+
+
+def describe_schedule(services: Services, channel_id: str) -> str:
+    """This channel's schedule, next post and what is left of the rotation."""
+    command = services.settings.command
+    sub = services.store.get_subscription(channel_id)
+    if sub is None:
+        return (
+            "This channel isn't subscribed to a weekly tip. "
+            f"Try `{command} subscribe mon 09:00 Europe/Berlin`."
+        )
+    library_ids = [tip.id for tip in services.library.library.tips]
+    left = remaining(services.store.load_rotation(channel_id), library_ids)
+    rotation = f"{plural(left, 'tip')} left before the rotation starts over."
+    if sub.status == "paused":
+        since = when(sub.paused_at, sub.schedule.timezone) if sub.paused_at else "a while"
+        return (
+            f":double_vertical_bar: The weekly tip ({sub.schedule.describe()}) is paused since "
+            f"{since}: Slack said `{views.escape(sub.paused_reason or 'unknown')}`. "
+            f"Fix that, then type `{command} subscribe` to start again. {rotation}"
+        )
+    next_at = next_slot(sub.schedule, services.clock())
+    return (
+        f":calendar: This channel gets one tip {sub.schedule.describe()}.\n"
+        f"Next tip: {when(next_at, sub.schedule.timezone)}. {rotation}"
+    )
+
+
+def when(moment: Any, timezone: str) -> str:
+    """A moment as the channel reads it, e.g. `Monday 30 November 2026, 09:00 (Europe/Berlin)`."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({timezone})"

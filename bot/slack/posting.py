@@ -1,0 +1,106 @@
+"""The nuggets domain's Poster and Notifier, implemented with slack-sdk's WebClient.
+
+Slack's error codes are translated here into the domain's errors, so the fan-out decides
+what to do (pause, stop, retry) without knowing Slack.
+"""
+
+import logging
+import urllib.error
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.content.model import Tip
+from bot.nuggets.errors import AuthRevoked, ChannelUnavailable, TransientSlackError
+from bot.nuggets.models import Subscription
+from bot.slack import views
+
+logger = logging.getLogger(__name__)
+
+# The channel cannot take posts until a person does something about it.
+CHANNEL_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "cannot_dm_bot",
+        "user_not_found",
+        "user_disabled",
+        "team_access_not_granted",
+    }
+)
+# The token itself is bad: every post will fail until an admin reinstalls the app.
+AUTH_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
+# How a person can fix each channel problem, for the DM to whoever subscribed.
+FIXES = {
+    "not_in_channel": "Invite me to the channel with `/invite @tipbot`",
+    "channel_not_found": "If the channel is private, invite me with `/invite @tipbot`",
+    "is_archived": "Unarchive the channel",
+}
+
+
+class SlackPoster:
+    """Posts nuggets with chat.postMessage."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post_nugget(self, channel_id: str, tip: Tip, slot_at: datetime) -> str:
+        """Post the nugget and return its ts; raise the domain error Slack's answer maps to."""
+        try:
+            response = self.client.chat_postMessage(
+                channel=channel_id,
+                blocks=views.nugget_message(tip, votes=0),
+                text=f"Tip of the week: {views.fallback_text(tip)}",
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            raise classify(exc) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            # slack-sdk already retried; the request never reached Slack or got no answer.
+            raise TransientSlackError(f"network error: {exc}") from exc
+        return str(response.get("ts", ""))
+
+
+def classify(exc: SlackApiError) -> ChannelUnavailable | AuthRevoked | TransientSlackError:
+    """The domain error for a Slack API error response."""
+    error = str(exc.response.get("error", "")) or f"HTTP {exc.response.status_code}"
+    if error in CHANNEL_ERRORS:
+        return ChannelUnavailable(error)
+    if error in AUTH_ERRORS:
+        return AuthRevoked(error)
+    # ratelimited after every retry, 5xx, fatal_error and the like: Slack did not post it.
+    return TransientSlackError(error)
+
+
+class SlackNotifier:
+    """DMs the person who subscribed a channel when its weekly tip had to stop."""
+
+    def __init__(self, client: WebClient, command: str) -> None:
+        self.client = client
+        self.command = command
+
+    def subscription_paused(self, sub: Subscription, reason: str) -> None:
+        """Explain what went wrong and how to fix it; log (never raise) if even that fails."""
+        fix = FIXES.get(reason, "Check the channel still exists and that I can post in it")
+        text = (
+            f"I couldn't post the weekly tip in <#{sub.channel_id}> (Slack said `{reason}`), "
+            f"so I've paused it. {fix}, then type `{self.command} subscribe` in the channel "
+            "to start again."
+        )
+        try:
+            self.client.chat_postMessage(channel=sub.subscribed_by, text=text)
+        except SlackApiError as exc:
+            logger.error(
+                "Could not DM %s about the paused subscription of %s: %s",
+                sub.subscribed_by,
+                sub.channel_id,
+                exc.response.get("error"),
+            )

@@ -1,0 +1,36 @@
+"""Fixtures for the nuggets domain: a real SQLite store and fake Slack edges."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.store.database import engine_from_url, migrate
+from bot.store.sql import SqlStore
+from tests.nuggets.fakes import FakeNotifier, FakePoster
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """A SQLite file in this test's temporary directory (not yet created)."""
+    return f"sqlite:///{tmp_path / 'db' / 'tipbot.db'}"
+
+
+@pytest.fixture
+def store(db_url) -> Iterator[SqlStore]:
+    """A migrated store on a real SQLite file."""
+    engine = engine_from_url(db_url)
+    migrate(engine)
+    yield SqlStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def poster() -> FakePoster:
+    """A poster that records posts instead of calling Slack."""
+    return FakePoster()
+
+
+@pytest.fixture
+def notifier() -> FakeNotifier:
+    """A notifier that records pause notices instead of DMing anyone."""
+    return FakeNotifier()

@@ -1,0 +1,195 @@
+"""Parsing `/tip subscribe` arguments and computing weekly slots, DST included."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import TipbotError
+from bot.nuggets.schedule import (
+    Schedule,
+    ScheduleError,
+    next_slot,
+    parse_schedule,
+    resolve_timezone,
+    slots_between,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ([], Schedule(0, "09:00", "UTC")),
+        (["mon", "09:00", "Europe/Berlin"], Schedule(0, "09:00", "Europe/Berlin")),
+        (["Europe/Berlin", "17:30", "FRIDAY"], Schedule(4, "17:30", "Europe/Berlin")),
+        (["TUE"], Schedule(1, "09:00", "UTC")),
+        (["tues", "9:05"], Schedule(1, "09:05", "UTC")),
+        (["Wednesday"], Schedule(2, "09:00", "UTC")),
+        (["thur"], Schedule(3, "09:00", "UTC")),
+        (["Thurs"], Schedule(3, "09:00", "UTC")),
+        (["sun", "23:59"], Schedule(6, "23:59", "UTC")),
+        (["00:00"], Schedule(0, "00:00", "UTC")),
+        (["america/new_york"], Schedule(0, "09:00", "America/New_York")),
+        (["utc"], Schedule(0, "09:00", "UTC")),
+        (["  sat ", ""], Schedule(5, "09:00", "UTC")),
+    ],
+)
+def test_parse_schedule_accepts_days_times_and_zones_in_any_order(words, expected):
+    """Day names in any case and length, H:MM or HH:MM, and IANA zones in any case parse."""
+    assert parse_schedule(words, "UTC") == expected
+
+
+def test_parse_schedule_uses_the_default_timezone():
+    """Without a zone the configured default applies, in its canonical spelling."""
+    assert parse_schedule(["fri"], "europe/paris") == Schedule(4, "09:00", "Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("words", "fragment"),
+    [
+        (["24:00"], "`24:00` isn't a time"),
+        (["25:00"], "`25:00` isn't a time"),
+        (["9am"], "`9am` isn't a time"),
+        (["09:60"], "`09:60` isn't a time"),
+        (["9"], "`9` isn't a time"),
+        (["Mars/Olympus_Mons"], "`Mars/Olympus_Mons` isn't a timezone"),
+        (["mnday"], "`mnday` isn't a day, a time or a timezone"),
+        (["mon", "tue"], "two days, `mon` and `tue`"),
+        (["09:00", "10:00"], "two times"),
+        (["UTC", "Europe/Berlin"], "two timezones"),
+    ],
+)
+def test_parse_schedule_explains_what_was_wrong_with_an_example(words, fragment):
+    """Every rejection names the bad piece and shows a working command."""
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(words, "UTC")
+    message = str(caught.value)
+    assert fragment in message
+    assert "`/tip subscribe mon 09:00 Europe/Berlin`" in message
+    assert isinstance(caught.value, TipbotError)
+
+
+def test_parse_schedule_escapes_the_bad_piece_for_slack():
+    """Markup in user input cannot become a mention or link in the error message."""
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(["<!channel>&`x"], "UTC")
+    message = str(caught.value)
+    assert "<!channel>" not in message
+    assert "`&lt;!channel&gt;&amp;'x`" in message
+
+
+def test_parse_schedule_rejects_a_bad_default_timezone_as_a_programming_error():
+    """A bad configured default is not the user's fault, so it is not a ScheduleError."""
+    with pytest.raises(ValueError, match="Nowhere/Land"):
+        parse_schedule([], "Nowhere/Land")
+
+
+def test_resolve_timezone_is_case_insensitive():
+    """Zone names are matched in any case and returned canonically; unknown ones are None."""
+    assert resolve_timezone("EUROPE/BERLIN") == "Europe/Berlin"
+    assert resolve_timezone("Europe/Nowhere") is None
+
+
+def test_schedule_describes_itself_for_people():
+    """`describe` reads like a sentence fragment for a Slack reply."""
+    assert Schedule(0, "09:00", "Europe/Berlin").describe() == "Mondays at 09:00 (Europe/Berlin)"
+    assert Schedule(6, "17:30", "UTC").describe() == "Sundays at 17:30 (UTC)"
+
+
+@pytest.mark.parametrize(
+    ("weekday", "time", "zone"),
+    [(7, "09:00", "UTC"), (0, "9:00", "UTC"), (0, "09:00", "utc"), (0, "09:00", "Nowhere")],
+)
+def test_schedule_refuses_invalid_values(weekday, time, zone):
+    """A Schedule is always valid, whether it came from a user or the database."""
+    with pytest.raises(ValueError):  # noqa: PT011 - each case fails a different check
+        Schedule(weekday, time, zone)
+
+
+def test_next_slot_is_strictly_after_and_in_utc():
+    """A slot exactly at `after` is not next; the result is the following week's, in UTC."""
+    schedule = Schedule(0, "09:00", "Europe/Berlin")
+    monday_nine = datetime(2025, 6, 2, 9, 0, tzinfo=BERLIN)
+    assert next_slot(schedule, monday_nine - timedelta(seconds=1)) == datetime(
+        2025, 6, 2, 7, 0, tzinfo=UTC
+    )
+    following = next_slot(schedule, monday_nine)
+    assert following == datetime(2025, 6, 9, 7, 0, tzinfo=UTC)
+    assert following.tzinfo is UTC
+
+
+def test_next_slot_accepts_any_aware_datetime_and_refuses_naive():
+    """The input zone does not matter, only the instant; naive datetimes are refused."""
+    schedule = Schedule(2, "12:00", "UTC")
+    after = datetime(2025, 6, 3, 23, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert next_slot(schedule, after) == datetime(2025, 6, 4, 12, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="aware"):
+        next_slot(schedule, datetime(2025, 6, 3))
+
+
+def test_slots_between_is_open_at_start_and_closed_at_end():
+    """(start, end]: a slot at `start` is excluded, a slot at `end` included."""
+    schedule = Schedule(0, "09:00", "UTC")
+    start = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    end = datetime(2025, 6, 16, 9, 0, tzinfo=UTC)
+    assert slots_between(schedule, start, end) == [
+        datetime(2025, 6, 9, 9, 0, tzinfo=UTC),
+        datetime(2025, 6, 16, 9, 0, tzinfo=UTC),
+    ]
+
+
+def test_nine_oclock_stays_nine_oclock_across_the_october_change():
+    """Europe/Berlin 09:00 is 07:00 UTC in summer and 08:00 UTC after clocks go back."""
+    schedule = Schedule(0, "09:00", "Europe/Berlin")
+    slots = slots_between(
+        schedule, datetime(2025, 10, 15, tzinfo=UTC), datetime(2025, 11, 5, tzinfo=UTC)
+    )
+    assert slots == [
+        datetime(2025, 10, 20, 7, 0, tzinfo=UTC),
+        datetime(2025, 10, 27, 8, 0, tzinfo=UTC),
+        datetime(2025, 11, 3, 8, 0, tzinfo=UTC),
+    ]
+    assert {slot.astimezone(BERLIN).strftime("%a %H:%M") for slot in slots} == {"Mon 09:00"}
+
+
+def test_a_slot_in_the_skipped_spring_hour_fires_once_an_hour_later():
+    """Sunday 02:30 does not exist in Berlin on 2025-03-30; it fires at 03:30 CEST instead."""
+    schedule = Schedule(6, "02:30", "Europe/Berlin")
+    slots = slots_between(
+        schedule, datetime(2025, 3, 20, tzinfo=UTC), datetime(2025, 4, 10, tzinfo=UTC)
+    )
+    assert slots == [
+        datetime(2025, 3, 23, 1, 30, tzinfo=UTC),
+        datetime(2025, 3, 30, 1, 30, tzinfo=UTC),
+        datetime(2025, 4, 6, 0, 30, tzinfo=UTC),
+    ]
+    assert slots[1].astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+
+
+def test_a_slot_in_the_repeated_autumn_hour_fires_only_once():
+    """Sunday 02:30 happens twice in Berlin on 2025-10-26; only the first one is a slot."""
+    schedule = Schedule(6, "02:30", "Europe/Berlin")
+    slots = slots_between(
+        schedule, datetime(2025, 10, 15, tzinfo=UTC), datetime(2025, 11, 5, tzinfo=UTC)
+    )
+    assert slots == [
+        datetime(2025, 10, 19, 0, 30, tzinfo=UTC),
+        datetime(2025, 10, 26, 0, 30, tzinfo=UTC),
+        datetime(2025, 11, 2, 1, 30, tzinfo=UTC),
+    ]
+
+
+def test_new_york_and_berlin_change_clocks_on_different_weeks():
+    """Each schedule follows its own zone's DST dates, not the server's."""
+    schedule = Schedule(0, "09:00", "America/New_York")
+    slots = slots_between(
+        schedule, datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 18, tzinfo=UTC)
+    )
+    # US clocks moved forward on 2025-03-09: 14:00 UTC before, 13:00 UTC after.
+    assert slots == [
+        datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
+        datetime(2025, 3, 10, 13, 0, tzinfo=UTC),
+        datetime(2025, 3, 17, 13, 0, tzinfo=UTC),
+    ]

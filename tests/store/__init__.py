@@ -1,0 +1,1 @@
+"""Tests of persistence: tables, migrations and the nugget store, on SQLite and PostgreSQL."""

@@ -1,0 +1,135 @@
+"""Database URLs, SQLite settings for sharing one file, and automatic migrations."""
+
+import threading
+
+import pytest
+from sqlalchemy import Connection, inspect, select, text
+
+from bot.store import database
+from bot.store.database import (
+    default_database_url,
+    drop_all,
+    engine_from_url,
+    migrate,
+    normalise_url,
+    schema_version_of,
+)
+from bot.store.tables import schema_version
+
+TABLES = {"schema_version", "subscriptions", "rotations", "deliveries", "votes", "shares"}
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgres://u:p@db.example.com:5432/tipbot", "postgresql+psycopg"),
+        ("postgresql://u:p@db.example.com/tipbot", "postgresql+psycopg"),
+        ("postgresql+psycopg://u:p@db.example.com/tipbot", "postgresql+psycopg"),
+        ("sqlite:///data/tipbot.db", "sqlite+pysqlite"),
+    ],
+)
+def test_urls_are_normalised_to_the_installed_drivers(url, driver):
+    """Heroku's postgres:// and plain postgresql:// use psycopg 3; sqlite uses pysqlite."""
+    normalised = normalise_url(url)
+    assert normalised.drivername == driver
+    assert normalised.database == make_database(url)
+
+
+def make_database(url):
+    """The database name or path part of a URL."""
+    return url.rsplit("/", 1)[1] if url.startswith("postgres") else "data/tipbot.db"
+
+
+def test_the_default_database_is_a_file_under_data():
+    """Without DATABASE_URL the bot keeps its state in ./data/tipbot.db."""
+    assert default_database_url() == "sqlite:///data/tipbot.db"
+
+
+def test_a_sqlite_engine_creates_its_directory_and_shares_the_file_safely(tmp_path):
+    """The parent directory is created; WAL and a busy timeout let processes share the file."""
+    path = tmp_path / "nested" / "dir" / "tipbot.db"
+    engine = engine_from_url(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    assert path.parent.is_dir()
+    engine.dispose()
+
+
+def test_migrate_creates_every_table_and_is_idempotent(database_url):
+    """Running migrate again at start changes nothing and keeps one version row."""
+    engine = engine_from_url(database_url)
+    assert migrate(engine) == len(database.MIGRATIONS)
+    assert migrate(engine) == len(database.MIGRATIONS)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    with engine.connect() as connection:
+        versions = connection.execute(select(schema_version.c.version)).scalars().all()
+    assert versions == [len(database.MIGRATIONS)]
+    assert schema_version_of(engine) == 1
+    engine.dispose()
+
+
+def test_an_appended_step_upgrades_an_existing_database_once(database_url, monkeypatch):
+    """A later session appends a step; databases at the old version run it exactly once."""
+    calls = []
+
+    def add_note_table(connection: Connection) -> None:
+        calls.append(1)
+        connection.execute(text("CREATE TABLE migration_note (id INTEGER PRIMARY KEY)"))
+
+    monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, add_note_table])
+    engine = engine_from_url(database_url)
+    try:
+        assert migrate(engine) == 2
+        assert migrate(engine) == 2
+        assert calls == [1]
+        assert "migration_note" in inspect(engine).get_table_names()
+        assert schema_version_of(engine) == 2
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS migration_note"))
+        engine.dispose()
+
+
+def test_a_fresh_database_is_stamped_with_the_latest_version(database_url, monkeypatch):
+    """A new database gets the current tables at once and skips the upgrade steps."""
+    engine = engine_from_url(database_url)
+    drop_all(engine)
+    monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, _must_not_run])
+    assert migrate(engine) == 2
+    assert schema_version_of(engine) == 2
+    engine.dispose()
+
+
+def _must_not_run(connection: Connection) -> None:
+    raise AssertionError("a fresh database already has the current schema")
+
+
+def test_many_processes_migrating_a_fresh_database_at_once_agree(database_url):
+    """Six threads with their own engines migrate an empty database: no errors, one version."""
+    engine = engine_from_url(database_url)
+    drop_all(engine)
+    engine.dispose()
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def run():
+        own = engine_from_url(database_url)
+        try:
+            barrier.wait()
+            migrate(own)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    engine = engine_from_url(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(schema_version.c.version)).scalars().all() == [1]
+    engine.dispose()

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,64 @@ def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in result.stderr
     assert "Bot User OAuth Token" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def start_process(stand_in: SlackStandIn, port: int, tmp_path: Path) -> subprocess.Popen[str]:
+    """Start `python -m bot serve` with the scheduler on, and wait until it answers."""
+    env = bot_env(stand_in, port, tmp_path)
+    env["TIPBOT_SCHEDULER"] = "on"
+    env["LOG_LEVEL"] = "INFO"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_until_up(port, process)
+    return process
+
+
+def stop_process(process: subprocess.Popen[str]) -> str:
+    """SIGTERM the bot and return what it logged."""
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
+    stand_in: SlackStandIn, tmp_path: Path
+) -> None:
+    """Subscribe for the coming minute: one post at the slot; after a restart, no second."""
+    port = free_port()
+    events = f"http://127.0.0.1:{port}/slack/events"
+    process = start_process(stand_in, port, tmp_path)
+    output = ""
+    try:
+        now = datetime.now(UTC)
+        slot = (now + timedelta(minutes=2 if now.second > 45 else 1)).replace(
+            second=0, microsecond=0
+        )
+        text = f"subscribe {slot:%a} {slot:%H:%M} UTC"
+        body = slash_command_body(text, stand_in.response_url())
+        reply = post(events, body, signed_headers(body))
+        assert "Subscribed" in reply.body
+        (posted,) = stand_in.wait_for("chat.postMessage", timeout=150)
+        assert posted.params["channel"] == "C1"
+        assert time.time() >= slot.timestamp()
+        assert posted.params["blocks"][1]["type"] == "header"
+    finally:
+        output += stop_process(process)
+
+    process = start_process(stand_in, port, tmp_path)
+    try:
+        body = slash_command_body("schedule", stand_in.response_url())
+        reply = post(events, body, signed_headers(body))
+        assert "This channel gets one tip" in reply.body
+        time.sleep(3)  # the restarted scheduler's catch-up tick runs at start
+    finally:
+        output += stop_process(process)
+    assert len(stand_in.calls_to("chat.postMessage")) == 1, output
+    assert "1 sent" in output

@@ -1,0 +1,133 @@
+"""`/tip subscribe | schedule | unsubscribe` over real HTTP: what is stored, what users read."""
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings
+from bot.nuggets.schedule import Schedule
+from tests.conftest import RunningBot, start_bot
+from tests.slack_stand_in import SlackStandIn
+
+# A Wednesday; the next Monday 09:00 in Berlin is 30 Nov 2026 08:00 UTC.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def said(bot: RunningBot, text: str, user_id: str = "U1", channel_id: str = "C1") -> str:
+    """The text of the ephemeral answer to `/tip <text>`."""
+    reply = bot.command(text, user_id=user_id, channel_id=channel_id)
+    assert reply.status == 200
+    answer = reply.json()
+    assert answer["response_type"] == "ephemeral"
+    return json.dumps(answer["blocks"], ensure_ascii=False)
+
+
+@pytest.fixture
+def clocked(bot: RunningBot) -> RunningBot:
+    """The bot with its clock fixed at NOW."""
+    bot.services.clock = lambda: NOW
+    return bot
+
+
+def test_subscribe_stores_the_schedule_and_confirms_the_next_post(clocked: RunningBot) -> None:
+    """`/tip subscribe mon 09:00 Europe/Berlin` is stored and confirmed in the channel's zone."""
+    shown = said(clocked, "subscribe mon 09:00 Europe/Berlin")
+    assert "Mondays at 09:00 (Europe/Berlin)" in shown
+    assert "Monday 30 November 2026, 09:00 (Europe/Berlin)" in shown
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert sub.schedule == Schedule(0, "09:00", "Europe/Berlin")
+    assert sub.subscribed_by == "U1"
+
+
+def test_subscribe_defaults_to_monday_nine_in_the_configured_zone(clocked: RunningBot) -> None:
+    """A bare `/tip subscribe` means Monday 09:00 in TIPBOT_TIMEZONE (UTC here)."""
+    shown = said(clocked, "subscribe")
+    assert "Mondays at 09:00 (UTC)" in shown
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert sub.schedule == Schedule(0, "09:00", "UTC")
+
+
+def test_subscribing_again_changes_the_schedule_not_a_second_row(clocked: RunningBot) -> None:
+    """A second subscribe replaces the schedule; there is still one subscription."""
+    said(clocked, "subscribe mon 09:00")
+    shown = said(clocked, "subscribe FRIDAY 16:30 america/new_york")
+    assert "Changed" in shown
+    assert "Fridays at 16:30 (America/New_York)" in shown
+    subs = clocked.services.store.all_subscriptions()
+    assert [(s.channel_id, s.schedule.weekday, s.schedule.time) for s in subs] == [
+        ("C1", 4, "16:30")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("subscribe funday", "funday"),
+        ("subscribe mon 25:00", "25:00"),
+        ("subscribe mon 9am", "9am"),
+        ("subscribe mon 09:00 Mars/Olympus", "Mars/Olympus"),
+        ("subscribe <!channel>", "&lt;!channel&gt;"),
+    ],
+)
+def test_bad_schedules_are_explained_and_store_nothing(
+    clocked: RunningBot, text: str, complaint: str
+) -> None:
+    """A schedule that makes no sense gets an error with an example, and nothing is saved."""
+    shown = said(clocked, text)
+    assert complaint in shown
+    assert "/tip subscribe mon 09:00 Europe/Berlin" in shown
+    assert "<!channel>" not in shown
+    assert clocked.services.store.all_subscriptions() == []
+
+
+def test_schedule_reports_next_post_and_tips_left(clocked: RunningBot) -> None:
+    """`/tip schedule` shows the schedule, the next post and the rotation's remaining tips."""
+    assert "isn't subscribed" in said(clocked, "schedule")
+    said(clocked, "subscribe tue 10:15 Asia/Tokyo")
+    shown = said(clocked, "schedule")
+    total = len(clocked.services.library.library)
+    assert "Tuesdays at 10:15 (Asia/Tokyo)" in shown
+    assert "Tuesday 1 December 2026, 10:15 (Asia/Tokyo)" in shown
+    assert f"{total} tips left before the rotation starts over" in shown
+
+
+def test_schedule_of_a_paused_subscription_says_why(clocked: RunningBot) -> None:
+    """A paused subscription is shown with Slack's reason and how to resume."""
+    said(clocked, "subscribe")
+    clocked.services.store.pause_subscription("C1", "not_in_channel", NOW)
+    shown = said(clocked, "schedule")
+    assert "paused" in shown
+    assert "not_in_channel" in shown
+    assert "/tip subscribe" in shown
+
+
+def test_unsubscribe_removes_the_subscription(clocked: RunningBot) -> None:
+    """`/tip unsubscribe` deletes it; a second one says there was nothing to stop."""
+    said(clocked, "subscribe")
+    assert "no more weekly tips" in said(clocked, "unsubscribe")
+    assert clocked.services.store.get_subscription("C1") is None
+    assert "wasn't subscribed" in said(clocked, "unsubscribe")
+
+
+@pytest.fixture
+def admin_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
+    """A bot where only UADMIN may change subscriptions."""
+    admins = dataclasses.replace(settings, admins=frozenset({"UADMIN"}))
+    yield from start_bot(admins, stand_in)
+
+
+def test_only_admins_change_subscriptions_when_admins_are_set(admin_bot: RunningBot) -> None:
+    """With TIPBOT_ADMINS set, others are refused politely and nothing changes."""
+    refusal = said(admin_bot, "subscribe", user_id="U2")
+    assert "only tipbot admins" in refusal
+    assert "<@UADMIN>" in refusal
+    assert admin_bot.services.store.get_subscription("C1") is None
+    assert "Subscribed" in said(admin_bot, "subscribe", user_id="UADMIN")
+    assert "only tipbot admins" in said(admin_bot, "unsubscribe", user_id="U2")
+    assert admin_bot.services.store.get_subscription("C1") is not None
+    assert "Mondays" in said(admin_bot, "schedule", user_id="U2")

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 def load_current_library(settings: Settings) -> CurrentLibrary:
     """Load the tips, logging every error; a broken file never stops the good tips serving."""
     result = load_library(settings.tips_dir)
+    result.library.warm()
     for error in result.errors:
         logger.error("Invalid tip file: %s", error)
     logger.info("Loaded %d tips from %s", len(result.library), settings.tips_dir)

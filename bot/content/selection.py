@@ -61,9 +61,4 @@ class TipPicker:
         wanted = query_words(text)
         if not wanted:
             return None
-        ranked = library.search(wanted)
-        if not ranked:
-            return None
-        best = ranked[0][0]
-        top = [tip for score, tip in ranked if score == best]
-        return self.pick(top, user_id)
+        return self.pick(library.best(wanted), user_id)

@@ -1,5 +1,6 @@
 """Word normalisation shared by topic matching and free-text search."""
 
+import functools
 import re
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -9,6 +10,7 @@ STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A crude singular form, enough for `incidents` to find `incident`."""
     if len(word) > 4 and word.endswith("ies"):

@@ -1,5 +1,6 @@
 """Block Kit views, built with slack-sdk's models so Slack's limits are checked."""
 
+import functools
 import json
 from collections.abc import Sequence
 
@@ -69,8 +70,13 @@ def read_button_value(value: str) -> tuple[str, str | None]:
     return str(data.get("tip", "")), str(data.get("topic") or "") or None
 
 
+@functools.lru_cache(maxsize=4096)
 def tip_message(tip: Tip, topic: str | None = None) -> Blocks:
-    """The ephemeral answer to `/tip`: the tip plus "Another tip" and "Share in channel"."""
+    """The ephemeral answer to `/tip`: the tip plus "Another tip" and "Share in channel".
+
+    Cached: validating the blocks with slack-sdk's models is most of a request's CPU, and a
+    tip's blocks never change. Callers must not mutate the list they get.
+    """
     value = button_value(tip, topic)
     another = "Another tip" if not topic else f"Another {topic} tip"
     actions = ActionsBlock(

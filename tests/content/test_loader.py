@@ -157,11 +157,11 @@ def test_empty_files_are_errors() -> None:
 
 def test_yaml_syntax_error_is_reported_where_the_parser_stopped() -> None:
     """Unparseable YAML is one error at the line the parser stopped, not a crash."""
-    assert errors_in("yaml-syntax") == [
-        "tests/fixtures/tips/yaml-syntax/tips.yaml:12: YAML syntax error: "
-        "expected ',' or ']', but got ':' "
-        "(while parsing a flow sequence that started at line 11)",
-    ]
+    (error,) = errors_in("yaml-syntax")
+    # libyaml and the pure-Python parser word the problem differently; the place is the same.
+    assert error.startswith("tests/fixtures/tips/yaml-syntax/tips.yaml:12: YAML syntax error: ")
+    assert "',' or ']'" in error
+    assert error.endswith("(while parsing a flow sequence that started at line 11)")
 
 
 def test_file_without_source_is_an_error() -> None:

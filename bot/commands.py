@@ -11,6 +11,7 @@ class Subcommand:
     usage: str
     summary: str
     example: str = ""
+    # Restricted to TIPBOT_ADMINS when that is set; open to everyone when it is not.
     admin_only: bool = False
 
 
@@ -23,11 +24,17 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "subscribe [day] [HH:MM] [timezone]",
         "Post one tip a week in this channel (default: Monday 09:00).",
         "subscribe mon 09:00 Europe/Berlin",
+        admin_only=True,
     ),
     Subcommand("schedule", "schedule", "Show this channel's weekly tip schedule."),
-    Subcommand("unsubscribe", "unsubscribe", "Stop the weekly tip in this channel."),
+    Subcommand(
+        "unsubscribe", "unsubscribe", "Stop the weekly tip in this channel.", admin_only=True
+    ),
+    Subcommand(
+        "reload", "reload", "Reload the tip files now and report what changed.", admin_only=True
+    ),
 )
-SUBCOMMAND_NAMES = frozenset(sub.name for sub in SUBCOMMANDS)
+SUBCOMMANDS_BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,6 @@ def parse_command(text: str) -> TipCommand:
     if not cleaned:
         return TipCommand("random")
     first, *rest = cleaned.split(" ")
-    if first.lower() in SUBCOMMAND_NAMES:
+    if first.lower() in SUBCOMMANDS_BY_NAME:
         return TipCommand(first.lower(), tuple(rest), cleaned)
     return TipCommand("find", (), cleaned)

@@ -11,8 +11,11 @@ from slack_bolt import App
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
+from bot.content.reloading import LibraryReloader
+from bot.content.watching import watch_tips
 from bot.scheduler import NuggetJob, start_scheduler
 from bot.services import Services, utc_now
+from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.posting import SlackNotifier, SlackPoster
 from bot.slack.server import bound_port, create_http_server
@@ -40,6 +43,16 @@ def open_store(settings: Settings) -> SqlStore:
     return SqlStore(engine)
 
 
+def start_reloading(app: App, services: Services, stop: threading.Event) -> None:
+    """Reload tips when files change, DMing admins about a refused edit once."""
+    notifier = AdminNotifier(app.client, services.settings.admins)
+    services.reloader = LibraryReloader(
+        services.library, services.settings.tips_dir, services.clock, notifier.tip_errors
+    )
+    if services.settings.tips_dir.is_dir():
+        watch_tips(services.settings.tips_dir, services.reloader, stop)
+
+
 def build_services(settings: Settings) -> Services:
     """Everything the listeners and the scheduler need, built once."""
     return Services(
@@ -59,12 +72,15 @@ def run(settings: Settings) -> None:
     services = build_services(settings)
     app = create_app(services)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    stop_watching = threading.Event()
+    start_reloading(app, services, stop_watching)
     scheduler = scheduler_for(app, services) if settings.scheduler_enabled else None
     try:
         serve(app, settings)
     except KeyboardInterrupt:
         logger.info("Shutting down")
     finally:
+        stop_watching.set()
         if scheduler is not None:
             # Let a post in flight finish so its ledger row ends as sent, not interrupted.
             scheduler.shutdown(wait=True)
@@ -75,12 +91,16 @@ def run_clock(settings: Settings) -> None:
     services = build_services(settings)
     app = create_app(services)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    stop = threading.Event()
+    # The clock posts tips too, so it follows edits to the files like the web process does.
+    start_reloading(app, services, stop)
     scheduler = scheduler_for(app, services)
     try:
-        threading.Event().wait()
+        stop.wait()
     except KeyboardInterrupt:
         logger.info("Shutting down")
     finally:
+        stop.set()
         scheduler.shutdown(wait=True)
 
 

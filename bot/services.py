@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
+from bot.content.reloading import LibraryReloader
 from bot.content.selection import TipPicker
 from bot.store.interface import NuggetStore
 
@@ -26,3 +27,5 @@ class Services:
     store: NuggetStore
     picker: TipPicker = field(default_factory=TipPicker)
     clock: Clock = utc_now
+    # Set once the Slack client exists, since an invalid edit is reported to admins by DM.
+    reloader: LibraryReloader | None = None

@@ -11,7 +11,9 @@ import pytest
 
 from bot.config import Settings
 from bot.content.selection import TipPicker
+from bot.content.reloading import LibraryReloader
 from bot.runner import load_current_library, open_store
+from bot.slack.admin_notices import AdminNotifier
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import bound_port, close_from_another_thread, create_http_server
@@ -72,7 +74,12 @@ def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot
         store=open_store(settings),
         picker=TipPicker(random.Random(7)),
     )
-    server = create_http_server(create_app(services), settings.host, 0)
+    app = create_app(services)
+    notifier = AdminNotifier(app.client, settings.admins)
+    services.reloader = LibraryReloader(
+        services.library, settings.tips_dir, services.clock, notifier.tip_errors
+    )
+    server = create_http_server(app, settings.host, 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{bound_port(server)}/slack/events"

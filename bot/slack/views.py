@@ -174,7 +174,7 @@ def help_message(command: str) -> Blocks:
     ]
     for sub in SUBCOMMANDS:
         example = f" e.g. `{command} {sub.example}`" if sub.example else ""
-        admin = " _(admins only)_" if sub.admin_only else ""
+        admin = " _(admins)_" if sub.admin_only else ""
         lines.append(f"`{command} {sub.usage}`: {sub.summary}{example}{admin}")
     return to_dicts(
         [

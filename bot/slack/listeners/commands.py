@@ -5,10 +5,11 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.commands import TipCommand, parse_command
+from bot.commands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 from bot.services import Services
 from bot.slack import views
-from bot.slack.listeners.subscriptions import answer_subscription
+from bot.slack.answers import admin
+from bot.slack.answers.subscriptions import answer_subscription
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +30,39 @@ def answer(
     services: Services, request: TipCommand, command: dict[str, Any]
 ) -> tuple[views.Blocks, str]:
     """The blocks and fallback text that answer one `/tip` request."""
-    library = services.library.library
     user_id = str(command.get("user_id", ""))
+    subcommand = SUBCOMMANDS_BY_NAME.get(request.name)
+    if subcommand and subcommand.admin_only and not services.settings.is_admin(user_id):
+        return notice(admin.refusal(services, subcommand.name))
+    library = services.library.library
     name = services.settings.command
     if request.name == "help":
         return views.help_message(name), "How to use tipbot"
     if request.name == "topics":
         return views.topics_message(library.topics(), name), "Topics"
     if request.name in ("subscribe", "schedule", "unsubscribe"):
-        text = answer_subscription(services, request, command)
-        return views.notice_message(text), text
-    if request.name == "random":
-        tip = services.picker.random_tip(library, user_id)
-        topic = None
+        return notice(answer_subscription(services, request, command))
+    if request.name == "reload":
+        return notice(admin.answer_reload(services))
+    return answer_tip(services, request, user_id)
+
+
+def answer_tip(services: Services, request: TipCommand, user_id: str) -> tuple[views.Blocks, str]:
+    """A random tip, a tip on a topic, or the best match for some words."""
+    library = services.library.library
+    topic = None if request.name == "random" else library.resolve_topic(request.text)
+    if request.name == "random" or topic:
+        tip = services.picker.random_tip(library, user_id, topic)
     else:
-        topic = library.resolve_topic(request.text)
-        if topic:
-            tip = services.picker.random_tip(library, user_id, topic)
-        else:
-            tip = services.picker.best_match(library, request.text, user_id)
-    if tip is None:
-        if not library.tips:
-            text = "There are no tips to show yet. An admin can add some to `tips/`."
-            return views.notice_message(text), text
-        return views.no_match_message(request.text, library.topics(), name), "No tip matched"
-    return views.tip_message(tip, topic), views.fallback_text(tip)
+        tip = services.picker.best_match(library, request.text, user_id)
+    if tip is not None:
+        return views.tip_message(tip, topic), views.fallback_text(tip)
+    if not library.tips:
+        return notice("There are no tips to show yet. An admin can add some to `tips/`.")
+    name = services.settings.command
+    return views.no_match_message(request.text, library.topics(), name), "No tip matched"
+
+
+def notice(text: str) -> tuple[views.Blocks, str]:
+    """A short mrkdwn answer and its notification text."""
+    return views.notice_message(text), text

@@ -12,27 +12,24 @@ from bot.services import Services
 from bot.slack import views
 from bot.wording import plural
 
-CHANGES_SUBSCRIPTION = frozenset({"subscribe", "unsubscribe"})
-
 
 def answer_subscription(services: Services, request: TipCommand, command: dict[str, Any]) -> str:
-    """The mrkdwn reply to a subscription subcommand; changes the store when asked to."""
-    settings = services.settings
+    """The mrkdwn reply to subscribe, schedule or unsubscribe; changes the store when asked."""
     user_id = str(command.get("user_id", ""))
     channel_id = str(command.get("channel_id", ""))
-    if request.name in CHANGES_SUBSCRIPTION and not settings.is_admin(user_id):
-        admins = ", ".join(f"<@{admin}>" for admin in sorted(settings.admins))
-        return (
-            "Sorry, only tipbot admins can change this channel's weekly tip. "
-            f"Ask one of them: {admins}."
-        )
     if request.name == "subscribe":
         return subscribe(services, request, channel_id, user_id)
     if request.name == "unsubscribe":
-        if services.store.delete_subscription(channel_id):
-            return f"Done: no more weekly tips here. `{settings.command} subscribe` starts again."
-        return "This channel wasn't subscribed, so there is nothing to stop."
+        return unsubscribe(services, channel_id)
     return describe_schedule(services, channel_id)
+
+
+def unsubscribe(services: Services, channel_id: str) -> str:
+    """Stop the channel's weekly tip (its rotation is kept for a later subscribe)."""
+    if services.store.delete_subscription(channel_id):
+        command = services.settings.command
+        return f"Done: no more weekly tips here. `{command} subscribe` starts again."
+    return "This channel wasn't subscribed, so there is nothing to stop."
 
 
 def subscribe(services: Services, request: TipCommand, channel_id: str, user_id: str) -> str:

@@ -1,0 +1,40 @@
+"""Watching the tips directory and reloading when files change, with a debounce."""
+
+import logging
+import threading
+from pathlib import Path
+
+from watchfiles import Change, watch
+
+from bot.content.reloading import LibraryReloader
+
+logger = logging.getLogger(__name__)
+
+# Editors save in bursts (temp file, rename, chmod); wait for the burst to settle.
+DEBOUNCE_MS = 300
+
+
+def is_tip_file(change: Change, path: str) -> bool:
+    """Only YAML files matter; editor swap files and backups do not."""
+    return path.endswith((".yaml", ".yml"))
+
+
+def watch_tips(
+    directory: Path, reloader: LibraryReloader, stop: threading.Event
+) -> threading.Thread:
+    """Reload whenever a tip file is added, changed or removed, until `stop` is set."""
+
+    def loop() -> None:
+        for changes in watch(
+            directory,
+            watch_filter=is_tip_file,
+            debounce=DEBOUNCE_MS,
+            stop_event=stop,
+            raise_interrupt=False,
+        ):
+            logger.info("Tip files changed: %s", ", ".join(sorted(p for _, p in changes)))
+            reloader.reload()
+
+    thread = threading.Thread(target=loop, name="tip-watcher", daemon=True)
+    thread.start()
+    return thread

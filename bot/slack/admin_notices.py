@@ -1,0 +1,48 @@
+"""Direct messages to tipbot's admins about problems only they can fix."""
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.content.loader import TipError
+from bot.slack.mrkdwn import escape
+
+logger = logging.getLogger(__name__)
+
+MAX_LISTED = 20
+
+
+def error_list(errors: Sequence[TipError]) -> str:
+    """Errors as a mrkdwn bullet list, escaped, at most MAX_LISTED of them."""
+    lines = [f"• `{escape(str(error))}`" for error in errors[:MAX_LISTED]]
+    if len(errors) > MAX_LISTED:
+        lines.append(f"…and {len(errors) - MAX_LISTED} more; run `tipbot validate` to see all.")
+    return "\n".join(lines)
+
+
+def tip_errors_text(errors: Sequence[TipError]) -> str:
+    """What an admin reads when an edit to the tip files was refused."""
+    return (
+        ":warning: The tip files have errors, so I'm still serving the last good tips:\n"
+        f"{error_list(errors)}\n"
+        "Fix them and save; I pick up the fix by myself (or type `/tip reload`)."
+    )
+
+
+class AdminNotifier:
+    """DMs every admin in TIPBOT_ADMINS; with none set, the log is the only place it goes."""
+
+    def __init__(self, client: WebClient, admins: Iterable[str]) -> None:
+        self.client = client
+        self.admins = sorted(admins)
+
+    def tip_errors(self, errors: tuple[TipError, ...]) -> None:
+        """Tell the admins once about an edit that was refused."""
+        text = tip_errors_text(errors)
+        for admin in self.admins:
+            try:
+                self.client.chat_postMessage(channel=admin, text=text)
+            except SlackApiError as exc:
+                logger.error("Could not DM admin %s: %s", admin, exc.response.get("error"))

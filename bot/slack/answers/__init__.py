@@ -1,0 +1,1 @@
+"""What `/tip` and its subcommands answer, one module per area; listeners call these."""

@@ -1,0 +1,135 @@
+"""Editing tip files under a running bot: it keeps answering, and admins hear about mistakes."""
+
+import dataclasses
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.content.watching import watch_tips
+from tests.conftest import SHIPPED_TIPS, RunningBot, start_bot
+from tests.slack_stand_in import SlackStandIn
+
+TIP_FILE = "leadership-senior-vs-staff-engineer.yaml"
+NEW_TIP = """\
+source:
+  title: "A newer article"
+  author: someone
+  date: 2026-01-01
+tips:
+  - id: brand-new-tip
+    title: A brand new tip about pairing
+    body: Pair with someone from another team for an hour.
+    try: Book one pairing hour with a neighbouring team this week.
+    tags: [communication]
+    level: both
+"""
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds; the watcher debounces, so this takes a moment."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def tips_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped tips that the test may edit."""
+    directory = tmp_path / "tips"
+    shutil.copytree(SHIPPED_TIPS, directory)
+    return directory
+
+
+@pytest.fixture
+def watched_bot(settings: Settings, stand_in: SlackStandIn, tips_dir: Path) -> Iterator[RunningBot]:
+    """A bot serving `tips_dir`, watching it, with one admin."""
+    configured = dataclasses.replace(settings, tips_dir=tips_dir, admins=frozenset({"UADMIN"}))
+    for bot in start_bot(configured, stand_in):
+        stop = threading.Event()
+        assert bot.services.reloader is not None
+        watch_tips(tips_dir, bot.services.reloader, stop)
+        time.sleep(0.3)  # let the watcher start before the test edits anything
+        yield bot
+        stop.set()
+
+
+def titles_served(bot: RunningBot) -> set[str]:
+    """Every title the bot currently serves."""
+    return {tip.title for tip in bot.services.library.library.tips}
+
+
+def test_a_broken_edit_keeps_the_old_tips_then_the_fix_is_picked_up(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """Breaking a file while answering keeps the last good tips; fixing it serves the fix."""
+    path = tips_dir / TIP_FILE
+    good = path.read_text(encoding="utf-8")
+    before = titles_served(watched_bot)
+    loaded_at = watched_bot.services.library.loaded_at
+
+    path.write_text(good.replace("    body: >-\n", "    boddy: >-\n", 1), encoding="utf-8")
+    wait_until(lambda: bool(watched_bot.services.library.errors))
+    for _ in range(20):
+        reply = watched_bot.command("")
+        assert reply.status == 200
+        assert reply.json()["blocks"][0]["text"]["text"] in before
+    assert titles_served(watched_bot) == before
+    assert watched_bot.services.library.loaded_at == loaded_at
+
+    (dm,) = watched_bot.stand_in.wait_for("chat.postMessage")
+    assert dm.params["channel"] == "UADMIN"
+    assert f"{TIP_FILE}:" in dm.params["text"]
+    assert 'unknown field "boddy"' in dm.params["text"]
+
+    path.write_text(good.replace("Train people so nothing", "Train people so nothing ever"))
+    wait_until(
+        lambda: "Train people so nothing ever stops without you" in titles_served(watched_bot)
+    )
+    assert watched_bot.services.library.errors == ()
+    assert len(watched_bot.stand_in.calls_to("chat.postMessage")) == 1, "the DM is sent once"
+
+
+def test_a_file_removed_and_added_back(watched_bot: RunningBot, tips_dir: Path) -> None:
+    """Removing a file removes its tips; adding it back (or a new one) serves them again."""
+    path = tips_dir / TIP_FILE
+    saved = path.read_text(encoding="utf-8")
+    (tips_dir / "extra.yaml").write_text(NEW_TIP, encoding="utf-8")
+    wait_until(lambda: "A brand new tip about pairing" in titles_served(watched_bot))
+    assert "brand new tip" in watched_bot.command("pairing").body
+
+    path.unlink()
+    wait_until(lambda: titles_served(watched_bot) == {"A brand new tip about pairing"})
+    path.write_text(saved, encoding="utf-8")
+    wait_until(lambda: len(titles_served(watched_bot)) > 20)
+
+
+def test_reload_command_reports_added_changed_and_removed(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """`/tip reload` by an admin says what changed; others are refused and nothing reloads."""
+    refused = watched_bot.command("reload", user_id="U2").body
+    assert "only tipbot admins" in refused
+    assert "<@UADMIN>" in refused
+
+    answer = watched_bot.command("reload", user_id="UADMIN").body
+    assert "0 added, 0 changed, 0 removed" in answer
+
+
+def test_reload_command_lists_errors_and_keeps_the_last_good_tips(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """A broken file makes `/tip reload` list the error with file:line, escaped."""
+    path = tips_dir / TIP_FILE
+    path.write_text(path.read_text().replace("\n    level: staff", "\n    level: <!channel>", 1))
+    answer = watched_bot.command("reload", user_id="UADMIN").body
+    assert "still serving the last good tips" in answer
+    assert f"{TIP_FILE}:" in answer
+    assert "<!channel>" not in answer
+    assert len(titles_served(watched_bot)) > 20

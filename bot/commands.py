@@ -33,6 +33,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "reload", "reload", "Reload the tip files now and report what changed.", admin_only=True
     ),
+    Subcommand(
+        "stats", "stats", "Top tips, subscription health, recent weekly posts.", admin_only=True
+    ),
 )
 SUBCOMMANDS_BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}
 

@@ -129,3 +129,17 @@ class NuggetStore(Protocol):
     def record_share(self, tip_id: str, channel_id: str, user_id: str, at: datetime) -> None:
         """Remember that a user shared a tip into a channel."""
         ...
+
+    # Stats ---------------------------------------------------------------------------
+
+    def helpful_votes_by_tip(self) -> dict[str, int]:
+        """Tip id -> "Helpful" votes on the weekly posts that carried it."""
+        ...
+
+    def shares_by_tip(self) -> dict[str, int]:
+        """Tip id -> how often someone shared it into a channel."""
+        ...
+
+    def delivery_counts(self, since: datetime) -> dict[str, int]:
+        """Ledger status -> how many slots at or after `since` ended that way."""
+        ...

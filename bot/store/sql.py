@@ -368,3 +368,41 @@ class SqlStore:
                     tip_id=tip_id, channel_id=channel_id, user_id=user_id, created_at=at
                 )
             )
+
+    # Stats ---------------------------------------------------------------------------
+
+    def helpful_votes_by_tip(self) -> dict[str, int]:
+        """Tip id -> "Helpful" votes on the weekly posts that carried it."""
+        # Votes name the message; the ledger knows which tip that message carried.
+        query = (
+            select(deliveries.c.tip_id, func.count())
+            .select_from(
+                votes.join(
+                    deliveries,
+                    and_(
+                        votes.c.channel_id == deliveries.c.channel_id,
+                        votes.c.message_ts == deliveries.c.message_ts,
+                    ),
+                )
+            )
+            .where(deliveries.c.tip_id.is_not(None))
+            .group_by(deliveries.c.tip_id)
+        )
+        with self._engine.connect() as connection:
+            return {str(tip): int(count) for tip, count in connection.execute(query)}
+
+    def shares_by_tip(self) -> dict[str, int]:
+        """Tip id -> how often someone shared it into a channel."""
+        query = select(shares.c.tip_id, func.count()).group_by(shares.c.tip_id)
+        with self._engine.connect() as connection:
+            return {str(tip): int(count) for tip, count in connection.execute(query)}
+
+    def delivery_counts(self, since: datetime) -> dict[str, int]:
+        """Ledger status -> how many slots at or after `since` ended that way."""
+        query = (
+            select(deliveries.c.status, func.count())
+            .where(deliveries.c.slot_at >= since)
+            .group_by(deliveries.c.status)
+        )
+        with self._engine.connect() as connection:
+            return {str(status): int(count) for status, count in connection.execute(query)}

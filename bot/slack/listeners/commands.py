@@ -1,6 +1,7 @@
 """The `/tip` slash command: every answer is built in memory and sent with the ack itself."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -26,6 +27,17 @@ def register(app: App, services: Services) -> None:
     app.command(services.settings.command)(handle_tip_command)
 
 
+TextAnswer = Callable[[Services, TipCommand, dict[str, Any]], str]
+# Subcommands answered with a short mrkdwn text.
+TEXT_ANSWERS: dict[str, TextAnswer] = {
+    "subscribe": answer_subscription,
+    "schedule": answer_subscription,
+    "unsubscribe": answer_subscription,
+    "reload": lambda services, _request, _command: admin.answer_reload(services),
+    "stats": lambda services, _request, _command: admin.answer_stats(services),
+}
+
+
 def answer(
     services: Services, request: TipCommand, command: dict[str, Any]
 ) -> tuple[views.Blocks, str]:
@@ -40,10 +52,9 @@ def answer(
         return views.help_message(name), "How to use tipbot"
     if request.name == "topics":
         return views.topics_message(library.topics(), name), "Topics"
-    if request.name in ("subscribe", "schedule", "unsubscribe"):
-        return notice(answer_subscription(services, request, command))
-    if request.name == "reload":
-        return notice(admin.answer_reload(services))
+    text_answer = TEXT_ANSWERS.get(request.name)
+    if text_answer is not None:
+        return notice(text_answer(services, request, command))
     return answer_tip(services, request, user_id)
 
 

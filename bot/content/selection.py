@@ -4,6 +4,7 @@ import random
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.content.library import Library
 from bot.content.model import Tip
@@ -62,3 +63,11 @@ class TipPicker:
         if not wanted:
             return None
         return self.pick(library.best(wanted), user_id)
+
+
+def tip_of_the_week(library: Library, now: datetime) -> Tip | None:
+    """The same tip for everyone during one ISO week, walking the library week by week."""
+    if not library.tips:
+        return None
+    year, week, _ = now.isocalendar()
+    return library.tips[(year * 53 + week) % len(library.tips)]

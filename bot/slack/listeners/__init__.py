@@ -3,10 +3,11 @@
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.listeners import actions, commands
+from bot.slack.listeners import actions, commands, home
 
 
 def register_listeners(app: App, services: Services) -> None:
     """Attach all listeners to `app`."""
     commands.register(app, services)
     actions.register(app, services)
+    home.register(app, services)

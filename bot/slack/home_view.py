@@ -1,0 +1,141 @@
+"""The App Home tab: this week's tip, browsing by topic, a weekly DM, and admin status."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.content.model import Tip
+from bot.nuggets.models import Subscription
+from bot.nuggets.schedule import DAY_NAMES
+from bot.wording import plural
+
+HOME_TOPIC = "home_topic"
+HOME_DAY = "home_dm_day"
+HOME_TIME = "home_dm_time"
+HOME_SUBSCRIBE = "home_dm_subscribe"
+HOME_UNSUBSCRIBE = "home_dm_unsubscribe"
+DM_BLOCK = "home_dm"
+MAX_OPTIONS = 100  # Slack's limit for a static select
+
+
+@dataclass(frozen=True)
+class HomeContent:
+    """Everything the home tab shows one user, gathered before it is drawn."""
+
+    tip_of_the_week: Tip | None
+    topics: Sequence[tuple[str, int]]
+    topic: str | None
+    topic_tip: Tip | None
+    dm_subscription: Subscription | None
+    next_dm: str | None
+    admin_status: str | None
+    notice: str | None = None
+
+
+def home_view(content: HomeContent) -> dict[str, object]:
+    """The home tab as a view payload for views.publish."""
+    blocks: list[Block] = [HeaderBlock(text="Your career tips")]
+    if content.notice:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=content.notice)))
+    blocks += week_section(content.tip_of_the_week)
+    blocks += topic_section(content)
+    blocks += dm_section(content)
+    if content.admin_status:
+        blocks += [DividerBlock(), HeaderBlock(text="Admin: status")]
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=content.admin_status[:3000])))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def tip_section(tip: Tip) -> list[Block]:
+    """A tip without buttons, for the home tab."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=f"*{tip.title}*\n{tip.body}")),
+        SectionBlock(text=MarkdownTextObject(text=f":dart: *Try this week:* {tip.try_}")),
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"From “{tip.source.title}” by {tip.source.author}")]
+        ),
+    ]
+
+
+def week_section(tip: Tip | None) -> list[Block]:
+    """This week's tip, the same for everyone."""
+    if tip is None:
+        return [SectionBlock(text=MarkdownTextObject(text="No tips yet."))]
+    return [
+        SectionBlock(text=MarkdownTextObject(text=":calendar: *This week's tip*")),
+        *tip_section(tip),
+    ]
+
+
+def topic_section(content: HomeContent) -> list[Block]:
+    """A topic menu that updates the tab in place, and a tip from the chosen topic."""
+    options = [
+        Option(value=tag, text=f"{tag} ({count})") for tag, count in content.topics[:MAX_OPTIONS]
+    ]
+    if not options:
+        return []
+    chosen = next((o for o in options if o.value == content.topic), None)
+    menu = StaticSelectElement(
+        action_id=HOME_TOPIC, placeholder="Pick a topic", options=options, initial_option=chosen
+    )
+    blocks: list[Block] = [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=":mag: *Browse by topic*"), accessory=menu),
+    ]
+    if content.topic_tip is not None:
+        blocks += tip_section(content.topic_tip)
+    return blocks
+
+
+def dm_section(content: HomeContent) -> list[Block]:
+    """Subscribe to a weekly tip by DM, or see and stop the one you have."""
+    blocks: list[Block] = [DividerBlock()]
+    sub = content.dm_subscription
+    if sub is not None:
+        text = f":mailbox_with_mail: You get a tip by DM {sub.schedule.describe()}."
+        if sub.status == "paused":
+            text += f" It is paused: Slack said `{sub.paused_reason}`."
+        elif content.next_dm:
+            text += f"\nNext one: {content.next_dm}."
+        stop = ButtonElement(text="Stop", action_id=HOME_UNSUBSCRIBE, value="stop", style="danger")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=stop))
+        return blocks
+    days = [Option(value=str(number), text=name) for number, name in enumerate(DAY_NAMES)]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=":mailbox: *Send me a weekly tip by DM*")),
+        ActionsBlock(
+            block_id=DM_BLOCK,
+            elements=[
+                StaticSelectElement(action_id=HOME_DAY, options=days, initial_option=days[0]),
+                TimePickerElement(action_id=HOME_TIME, initial_time="09:00"),
+                ButtonElement(
+                    text="Send me tips", action_id=HOME_SUBSCRIBE, value="dm", style="primary"
+                ),
+            ],
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text="In your Slack timezone.")]),
+    ]
+    return blocks
+
+
+def library_status(tips: int, loaded_at: str, errors: Sequence[str]) -> str:
+    """The library's line in the admin status: size, last reload, and any errors."""
+    status = f"*Library*: {plural(tips, 'tip')}, last loaded {loaded_at}"
+    if not errors:
+        return status + ", no errors."
+    listed = "\n".join(f"• `{error}`" for error in errors[:10])
+    return f"{status}.\n:warning: {plural(len(errors), 'error')} in the tip files:\n{listed}"

@@ -1,0 +1,117 @@
+"""App Home: publish the tab when it opens, and handle its menu and buttons.
+
+Every handler acks at once and does its Web API calls (views.publish, users.info) in a lazy
+listener, so nothing slow sits in front of the ack.
+"""
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.content.selection import tip_of_the_week
+from bot.nuggets.models import Subscription
+from bot.nuggets.schedule import Schedule, next_slot, resolve_timezone
+from bot.services import Services
+from bot.slack import home_view
+from bot.slack.answers.admin import subscription_health
+from bot.slack.answers.subscriptions import when
+from bot.slack.mrkdwn import escape
+
+logger = logging.getLogger(__name__)
+
+
+def ack_only(ack: Ack) -> None:
+    """Acknowledge straight away; the lazy listener does the work."""
+    ack()
+
+
+def register(app: App, services: Services) -> None:
+    """Attach the App Home event and actions."""
+
+    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") == "home":
+            publish_home(client, services, event["user"])
+
+    def on_topic_chosen(body: dict[str, Any], client: WebClient) -> None:
+        topic = body["actions"][0]["selected_option"]["value"]
+        publish_home(client, services, body["user"]["id"], topic=topic)
+
+    def on_dm_subscribe(body: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        values = body.get("view", {}).get("state", {}).get("values", {}).get(home_view.DM_BLOCK, {})
+        day = (values.get(home_view.HOME_DAY, {}).get("selected_option") or {}).get("value", "0")
+        time = values.get(home_view.HOME_TIME, {}).get("selected_time") or "09:00"
+        timezone = user_timezone(client, user_id) or services.settings.timezone
+        schedule = Schedule(int(day), time, timezone)
+        services.store.save_subscription(
+            Subscription.new(user_id, schedule, user_id, services.clock(), kind="dm")
+        )
+        publish_home(client, services, user_id, notice=":white_check_mark: You're subscribed.")
+
+    def on_dm_unsubscribe(body: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        services.store.delete_subscription(user_id)
+        publish_home(client, services, user_id, notice="Done: no more weekly tips by DM.")
+
+    app.event("app_home_opened")(ack=ack_only, lazy=[on_home_opened])
+    app.action(home_view.HOME_TOPIC)(ack=ack_only, lazy=[on_topic_chosen])
+    app.action(home_view.HOME_SUBSCRIBE)(ack=ack_only, lazy=[on_dm_subscribe])
+    app.action(home_view.HOME_UNSUBSCRIBE)(ack=ack_only, lazy=[on_dm_unsubscribe])
+    # Picking a day or a time only changes the view's state, read when "Send me tips" is hit.
+    app.action(home_view.HOME_DAY)(ack_only)
+    app.action(home_view.HOME_TIME)(ack_only)
+
+
+def user_timezone(client: WebClient, user_id: str) -> str | None:
+    """The user's Slack timezone (an IANA name), or None if Slack will not say."""
+    try:
+        profile = client.users_info(user=user_id)
+    except SlackApiError as exc:
+        logger.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
+        return None
+    zone = str((profile.get("user") or {}).get("tz") or "")
+    return resolve_timezone(zone) if zone else None
+
+
+def publish_home(
+    client: WebClient,
+    services: Services,
+    user_id: str,
+    topic: str | None = None,
+    notice: str | None = None,
+) -> None:
+    """Draw the home tab for one user."""
+    content = home_content(services, user_id, topic, notice)
+    client.views_publish(user_id=user_id, view=home_view.home_view(content))
+
+
+def home_content(
+    services: Services, user_id: str, topic: str | None, notice: str | None
+) -> home_view.HomeContent:
+    """Gather what the home tab shows `user_id` right now."""
+    library = services.library.library
+    now = services.clock()
+    sub = services.store.get_subscription(user_id)
+    next_dm = when(next_slot(sub.schedule, now), sub.schedule.timezone) if sub else None
+    return home_view.HomeContent(
+        tip_of_the_week=tip_of_the_week(library, now),
+        topics=library.topics(),
+        topic=topic,
+        topic_tip=services.picker.random_tip(library, user_id, topic) if topic else None,
+        dm_subscription=sub,
+        next_dm=next_dm,
+        admin_status=admin_status(services) if services.settings.is_admin(user_id) else None,
+        notice=notice,
+    )
+
+
+def admin_status(services: Services) -> str:
+    """The library's health and the subscriptions' health, for admins."""
+    current = services.library
+    errors = [escape(str(error)) for error in current.errors]
+    loaded_at = f"{current.loaded_at:%Y-%m-%d %H:%M} UTC"
+    library = home_view.library_status(len(current.library), loaded_at, errors)
+    return f"{library}\n{subscription_health(services)}"

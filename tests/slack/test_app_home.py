@@ -1,0 +1,159 @@
+"""App Home over real HTTP: the tab, browsing by topic, a weekly tip by DM, admin status."""
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.config import Settings
+from bot.content.loader import TipError
+from bot.nuggets.schedule import Schedule
+from bot.scheduler import NuggetJob
+from bot.slack.app import create_client
+from bot.slack.posting import SlackNotifier, SlackPoster
+from tests.conftest import RunningBot, start_bot
+from tests.signing import post, signed_headers
+from tests.slack_stand_in import Call, Reply, SlackStandIn
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def home_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
+    """A bot with one admin, UADMIN, and its clock at NOW."""
+    for bot in start_bot(dataclasses.replace(settings, admins=frozenset({"UADMIN"})), stand_in):
+        bot.services.clock = lambda: NOW
+        yield bot
+
+
+def open_home(bot: RunningBot, user_id: str) -> dict[str, Any]:
+    """Send app_home_opened as Slack does (signed JSON) and return the view published."""
+    before = len(bot.stand_in.calls_to("views.publish"))
+    event = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event_id": "Ev1",
+        "event_time": 1,
+        "event": {"type": "app_home_opened", "user": user_id, "channel": "D1", "tab": "home"},
+    }
+    body = json.dumps(event)
+    headers = signed_headers(body) | {"Content-Type": "application/json"}
+    assert post(bot.url, body, headers).status == 200
+    return published(bot, before)
+
+
+def published(bot: RunningBot, before: int) -> dict[str, Any]:
+    """The next view published after `before` earlier ones."""
+    call: Call = bot.stand_in.wait_for("views.publish", count=before + 1)[before]
+    view = call.params["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def home_action(bot: RunningBot, user_id: str, action: dict[str, Any], state: Any = None) -> None:
+    """Click something on the home tab, as a signed block_actions payload."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id},
+        "api_app_id": "A1",
+        "team": {"id": "T1"},
+        "container": {"type": "view", "view_id": "V1"},
+        "view": {"id": "V1", "type": "home", "state": {"values": state or {}}},
+        "actions": [action],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    reply = bot.signed(body)
+    assert reply.status == 200
+    assert reply.body == ""
+
+
+def text_of(view: dict[str, Any]) -> str:
+    """All the text in a view, for assertions about what the user reads."""
+    return json.dumps(view["blocks"], ensure_ascii=False)
+
+
+def test_home_shows_this_weeks_tip_and_topics_without_admin_status(home_bot: RunningBot) -> None:
+    """A member sees the week's tip and a topic menu; the admin section is not theirs."""
+    view = open_home(home_bot, "U1")
+    assert view["type"] == "home"
+    shown = text_of(view)
+    titles = [tip.title for tip in home_bot.services.library.library.tips]
+    assert sum(title in shown for title in titles) == 1
+    assert "This week's tip" in shown
+    assert '"action_id": "home_topic"' in shown
+    assert "Send me a weekly tip by DM" in shown
+    assert "Admin: status" not in shown
+
+
+def test_home_shows_admins_the_library_and_subscription_health(home_bot: RunningBot) -> None:
+    """An admin also sees tip count, last load, current errors and paused subscriptions."""
+    library = home_bot.services.library
+    library.refuse((TipError("tips/x.yaml", 3, 'tip "a": missing field "<body>"'),))
+    view = open_home(home_bot, "UADMIN")
+    shown = text_of(view)
+    assert "Admin: status" in shown
+    assert f"{len(library.library)} tips" in shown
+    assert 'tips/x.yaml:3: tip \\"a\\": missing field \\"&lt;body&gt;\\"' in shown
+    assert "0 active, 0 paused" in shown
+
+
+def test_choosing_a_topic_updates_the_tab_in_place(home_bot: RunningBot) -> None:
+    """Picking `mentoring` republishes the tab with a mentoring tip under the menu."""
+    open_home(home_bot, "U1")
+    before = len(home_bot.stand_in.calls_to("views.publish"))
+    option = {"value": "mentoring", "text": {"type": "plain_text", "text": "mentoring"}}
+    home_action(
+        home_bot,
+        "U1",
+        {"action_id": "home_topic", "type": "static_select", "selected_option": option},
+    )
+    view = published(home_bot, before)
+    shown = text_of(view)
+    mentoring = [t.title for t in home_bot.services.library.library.with_tag("mentoring")]
+    assert any(title in shown for title in mentoring)
+    (menu,) = [b["accessory"] for b in view["blocks"] if "accessory" in b]
+    assert menu["initial_option"]["value"] == "mentoring"
+
+
+def test_weekly_dm_subscription_uses_the_users_timezone_and_the_scheduler(
+    home_bot: RunningBot,
+) -> None:
+    """ "Send me tips" stores a DM subscription in the user's zone; the scheduler DMs them."""
+    home_bot.stand_in.script(
+        "users.info", Reply({"ok": True, "user": {"id": "U1", "tz": "Europe/Berlin"}})
+    )
+    before = len(home_bot.stand_in.calls_to("views.publish"))
+    state = {
+        "home_dm": {
+            "home_dm_day": {"type": "static_select", "selected_option": {"value": "2"}},
+            "home_dm_time": {"type": "timepicker", "selected_time": "08:30"},
+        }
+    }
+    home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"}, state)
+    shown = text_of(published(home_bot, before))
+    assert "You get a tip by DM Wednesdays at 08:30 (Europe/Berlin)" in shown
+    sub = home_bot.services.store.get_subscription("U1")
+    assert sub is not None
+    assert (sub.kind, sub.schedule) == ("dm", Schedule(2, "08:30", "Europe/Berlin"))
+
+    # The next Wednesday 08:30 in Berlin is 2 December 07:30 UTC.
+    home_bot.services.clock = lambda: datetime(2026, 12, 2, 7, 30, 5, tzinfo=UTC)
+    web = create_client(home_bot.services.settings)
+    NuggetJob(home_bot.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
+    (dm,) = home_bot.stand_in.calls_to("chat.postMessage")
+    assert dm.params["channel"] == "U1"
+
+
+def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:
+    """ "Stop" removes the DM subscription and says so on the tab."""
+    home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"})
+    shown = text_of(published(home_bot, 0))
+    assert "Mondays at 09:00 (UTC)" in shown, "no timezone from Slack: the bot's default"
+    assert home_bot.services.store.get_subscription("U1") is not None
+    home_action(home_bot, "U1", {"action_id": "home_dm_unsubscribe", "type": "button"})
+    assert "no more weekly tips by DM" in text_of(published(home_bot, 1))
+    assert home_bot.services.store.get_subscription("U1") is None

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO, SHIPPED_TIPS
 from tests.signing import SIGNING_SECRET, post, signed_headers, slash_command_body
-from tests.slack_stand_in import SlackStandIn
+from tests.slack_stand_in import Reply, SlackStandIn
 
 
 def free_port() -> int:
@@ -168,3 +168,31 @@ def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
         output += stop_process(process)
     assert len(stand_in.calls_to("chat.postMessage")) == 1, output
     assert "1 sent" in output
+
+
+def test_socket_mode_connects_with_the_app_token(stand_in: SlackStandIn, tmp_path: Path) -> None:
+    """With SLACK_APP_TOKEN set the bot opens a Socket Mode connection instead of HTTP."""
+    stand_in.script(
+        "apps.connections.open", Reply({"ok": True, "url": "ws://127.0.0.1:9/socket-mode"})
+    )
+    port = free_port()
+    env = bot_env(stand_in, port, tmp_path)
+    env["SLACK_APP_TOKEN"] = "xapp-e2e-app-token"
+    del env["SLACK_SIGNING_SECRET"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        (call,) = stand_in.wait_for("apps.connections.open", timeout=20)[:1]
+        assert call.headers["Authorization"] == "Bearer xapp-e2e-app-token"
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+    finally:
+        output = stop_process(process)
+    assert "xapp-e2e-app-token" not in output
+    assert "xoxb-e2e-secret-token" not in output

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -190,7 +191,7 @@ def test_socket_mode_connects_with_the_app_token(stand_in: SlackStandIn, tmp_pat
     try:
         (call,) = stand_in.wait_for("apps.connections.open", timeout=20)[:1]
         assert call.headers["Authorization"] == "Bearer xapp-e2e-app-token"
-        with pytest.raises(OSError):
+        with pytest.raises(urllib.error.URLError, match="refused"):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
     finally:
         output = stop_process(process)

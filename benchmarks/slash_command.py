@@ -24,10 +24,11 @@ from benchmarks.load_client import LoadPlan, LoadResult, SignedRequest, run_load
 from benchmarks.report import percentile, render_table, verdict
 from bot.config import Settings
 from bot.content.selection import TipPicker
+from bot.http_server import bound_port
 from bot.runner import load_current_library, open_store
 from bot.services import Services
 from bot.slack.app import create_app
-from bot.slack.server import EVENTS_PATH, THREADS, bound_port, create_http_server
+from bot.slack.server import EVENTS_PATH, THREADS, create_http_server
 from tests.signing import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 

@@ -3,7 +3,6 @@
 import logging
 import signal
 import threading
-from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -13,12 +12,13 @@ from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
 from bot.content.reloading import LibraryReloader
 from bot.content.watching import watch_tips
+from bot.http_server import bound_port, stop_on_sigterm
 from bot.scheduler import NuggetJob, start_scheduler
 from bot.services import Services, utc_now
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.posting import SlackNotifier, SlackPoster
-from bot.slack.server import bound_port, create_http_server
+from bot.slack.server import create_http_server
 from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
 
@@ -118,8 +118,3 @@ def serve(app: App, settings: Settings) -> None:
         server.run()
     finally:
         server.close()
-
-
-def stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    """Platforms stop a process with SIGTERM; treat it like Ctrl-C so shutdown is clean."""
-    raise KeyboardInterrupt

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.content.selection import TipPicker
 from bot.content.reloading import LibraryReloader
+from bot.content.selection import TipPicker
+from bot.http_server import bound_port, close_from_another_thread
 from bot.runner import load_current_library, open_store
-from bot.slack.admin_notices import AdminNotifier
 from bot.services import Services
+from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
-from bot.slack.server import bound_port, close_from_another_thread, create_http_server
+from bot.slack.server import create_http_server
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 

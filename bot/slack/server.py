@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from waitress.server import MultiSocketServer, create_server
+from waitress.server import MultiSocketServer
+
+from bot.http_server import create_wsgi_server
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -33,23 +35,8 @@ def wsgi_app(app: App) -> "WSGIApplication":
 
 
 def create_http_server(app: App, host: str, port: int) -> MultiSocketServer:
-    """A waitress server bound to host:port (port 0 picks a free one), not yet running."""
-    return create_server(  # type: ignore[return-value]
-        wsgi_app(app),
-        host=host,
-        port=port,
-        threads=THREADS,
-        ident="tipbot",
-        # Slack sends small bodies; refuse anything large before reading it.
-        max_request_body_size=1_048_576,
+    """A waitress server for the bot bound to host:port (0 picks a free one), not yet running."""
+    # Slack sends small bodies; refuse anything large before reading it.
+    return create_wsgi_server(
+        wsgi_app(app), host, port, threads=THREADS, ident="tipbot", max_body=1_048_576
     )
-
-
-def close_from_another_thread(server: MultiSocketServer) -> None:
-    """Stop listening; the close runs on the server's own loop, where it is safe."""
-    server.trigger.pull_trigger(server.close)  # type: ignore[attr-defined]
-
-
-def bound_port(server: MultiSocketServer) -> int:
-    """The port the server actually listens on."""
-    return int(server.effective_port)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""`tipbot preview`: a local page showing every tip the way Slack would, for admins."""

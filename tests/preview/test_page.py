@@ -1,0 +1,191 @@
+"""The preview over real HTTP: tips drawn as Slack messages, filters, errors and reloads."""
+
+import os
+import urllib.error
+import urllib.request
+from html import escape
+
+import pytest
+
+from bot.content.loader import load_library
+from tests.conftest import SHIPPED_TIPS
+from tests.preview.conftest import BROKEN_ERROR, BROKEN_TIP, FIXED_TIP, Preview
+from tests.preview.dom import read_page
+
+SHIPPED = load_library(SHIPPED_TIPS).library
+
+
+def test_every_tip_renders_as_a_slack_message(preview: Preview):
+    """Each tip is a card with app name, header, body, try line, attribution and buttons."""
+    page = preview.get("/")
+    assert page.status == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    shown = read_page(page.text)
+    assert shown.visible == [tip.id for tip in SHIPPED.tips]
+    assert shown.hidden == []
+    assert shown.errors == []
+    assert f"{len(SHIPPED)} tips from 1 file" in page.text
+    assert "loaded at 2024-05-06 09:30:00" in page.text
+    card = _card(page.text, "check-cache-limits")
+    assert '<span class="name">tipbot</span><span class="badge">APP</span>' in card
+    title = escape(SHIPPED.by_id["check-cache-limits"].title)
+    assert f'<div class="block header">{title}</div>' in card
+    assert "<strong>100 most popular items of the last hour</strong>" in card
+    assert "🎯 <strong>Try this week:</strong> Pick one service your project calls" in card
+    assert "From “Leadership: Senior Engineer vs Staff Engineer” by iago, 2023-03-19" in card
+    assert '<button type="button" disabled>Another tip</button>' in card
+    assert '<button type="button" disabled class="primary">Share in channel</button>' in card
+
+
+def test_weekly_form_draws_the_channel_post(preview: Preview):
+    """?form=weekly draws each tip as the weekly post, with its Helpful button."""
+    card = _card(preview.get("/?form=weekly").text, "check-cache-limits")
+    assert "📆 <strong>Tip of the week</strong>" in card
+    assert "💬" in card
+    assert '<button type="button" disabled>👍 Helpful</button>' in card
+    assert "Share in channel" not in card
+
+
+def test_search_shows_matching_tips_and_hides_the_rest(preview: Preview):
+    """?q=cache keeps the cache tip visible and hides tips that do not mention a cache."""
+    shown = read_page(preview.get("/?q=cache").text)
+    assert "check-cache-limits" in shown.visible
+    assert "train-team-to-fix-issues" in shown.hidden
+    expected = [tip.id for tip in SHIPPED.tips if "cache" in f"{tip.body} {tip.try_}".lower()]
+    assert shown.visible == expected
+    assert len(shown.visible) + len(shown.hidden) == len(SHIPPED)
+
+
+def test_search_needs_every_word(preview: Preview):
+    """Several words narrow the search: a tip must contain all of them, in any case."""
+    shown = read_page(preview.get("/?q=CACHE+popular").text)
+    assert shown.visible == ["check-cache-limits"]
+
+
+def test_tag_filter(preview: Preview):
+    """?tag=mentoring shows exactly the tips tagged mentoring, and selects it in the menu."""
+    page = preview.get("/?tag=mentoring")
+    shown = read_page(page.text)
+    assert shown.visible == [tip.id for tip in SHIPPED.with_tag("mentoring")]
+    assert shown.visible
+    assert '<option value="mentoring" selected>' in page.text
+
+
+def test_search_and_tag_together(preview: Preview):
+    """Search words and a tag combine: a tip must pass both."""
+    shown = read_page(preview.get("/?q=debugging&tag=mentoring").text)
+    assert shown.visible == ["hand-off-incident-debugging"]
+
+
+def test_no_match_says_so(preview: Preview):
+    """A search nothing matches hides every card and says so."""
+    page = preview.get("/?q=zzzz-nothing")
+    assert read_page(page.text).visible == []
+    assert '<p id="no-match">No tip matches this search.</p>' in page.text
+
+
+def test_search_text_is_echoed_escaped(preview: Preview):
+    """The search box shows what was searched for, escaped."""
+    page = preview.get("/?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page.text
+    assert "<script>alert" not in page.text
+
+
+def test_broken_file_shows_its_error_while_good_tips_render(preview: Preview):
+    """A file with a missing field is listed at the top as path:line; the rest still render."""
+    (preview.tips_dir / "broken.yaml").write_text(BROKEN_TIP, encoding="utf-8")
+    page = preview.get("/")
+    shown = read_page(page.text)
+    assert len(shown.errors) == 1
+    assert shown.errors[0].endswith(BROKEN_ERROR)
+    assert shown.visible == [tip.id for tip in SHIPPED.tips]
+    assert page.text.index('id="errors"') < page.text.index('id="tips"')
+    assert "1 problem in the tip files" in page.text
+
+
+def test_fixing_the_file_clears_the_error(preview: Preview):
+    """Once the broken file is fixed, the error goes and its tip appears."""
+    broken = preview.tips_dir / "broken.yaml"
+    broken.write_text(BROKEN_TIP, encoding="utf-8")
+    assert read_page(preview.get("/").text).errors
+    broken.write_text(FIXED_TIP, encoding="utf-8")
+    shown = read_page(preview.get("/").text)
+    assert shown.errors == []
+    assert "draft-without-try" in shown.visible
+
+
+def test_removing_every_file_empties_the_page(preview: Preview):
+    """Removing every tip file empties the page and says why, without crashing."""
+    for path in preview.tips_dir.glob("*.yaml"):
+        path.unlink()
+    page = preview.get("/")
+    shown = read_page(page.text)
+    assert shown.visible == []
+    assert len(shown.errors) == 1
+    assert shown.errors[0].endswith(":0: no *.yaml or *.yml tip files found")
+    assert "There are no tips to show yet." in page.text
+
+
+def test_fingerprint_changes_when_a_file_changes(preview: Preview):
+    """/fingerprint is stable while nothing changes and differs after an edit or a new file."""
+    first = preview.get("/fingerprint").text
+    assert first == preview.get("/fingerprint").text
+    assert f'data-fingerprint="{first}"' in preview.get("/").text
+    shipped = next(preview.tips_dir.glob("*.yaml"))
+    shipped.write_text(shipped.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    second = preview.get("/fingerprint").text
+    assert second != first
+    (preview.tips_dir / "new.yml").write_text(FIXED_TIP, encoding="utf-8")
+    third = preview.get("/fingerprint").text
+    assert third not in (first, second)
+
+
+def test_fingerprint_sees_a_touch_without_a_size_change(preview: Preview):
+    """Saving a file with the same size still counts as a change (its mtime moved)."""
+    first = preview.get("/fingerprint").text
+    shipped = next(preview.tips_dir.glob("*.yaml"))
+    stat = shipped.stat()
+    os.utime(shipped, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert preview.get("/fingerprint").text != first
+
+
+def test_hostile_tip_text_is_shown_not_run(preview: Preview):
+    """Markup in a tip is escaped and unsafe links stay text; only the page's own script runs."""
+    hostile = FIXED_TIP.replace(
+        "This tip has no try line yet.",
+        '"<script>alert(1)</script> <javascript:alert(2)|click> <https://ok.example|fine>"',
+    ).replace("A draft that forgot its try line", '"<img src=x onerror=alert(3)>"')
+    (preview.tips_dir / "hostile.yaml").write_text(hostile, encoding="utf-8")
+    page = preview.get("/")
+    card = _card(page.text, "draft-without-try")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+    assert "&lt;img src=x onerror=alert(3)&gt;" in card
+    assert "&lt;javascript:alert(2)|click&gt;" in card
+    assert '<a href="https://ok.example"' in card
+    assert page.text.count("<script>") == 1
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'sha256-" in policy
+    assert "default-src 'none'" in policy
+
+
+def test_health_404_and_methods(preview: Preview):
+    """/health answers; unknown paths are 404; the page only answers GET."""
+    assert preview.get("/health").status == 200
+    assert preview.get("/nope").status == 404
+    assert preview.get("/fingerprint/extra").status == 404
+    assert "no-store" in preview.get("/").headers["Cache-Control"]
+
+
+def test_post_is_refused(preview: Preview):
+    """POST to the page gets 405 with the allowed methods."""
+    request = urllib.request.Request(preview.url, data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 405
+    assert refused.value.headers["Allow"] == "GET, HEAD"
+
+
+def _card(html: str, tip_id: str) -> str:
+    """The HTML of one tip's card."""
+    start = html.index(f'<article class="card" id="tip-{tip_id}"')
+    return html[start : html.index("</article>", start)]

@@ -32,6 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate = commands.add_parser("validate", help="check tip files; exit 1 on any error")
     validate.add_argument("directory", nargs="?", type=Path, help="default: $TIPS_DIR or tips/")
+    draft = commands.add_parser("import", help="draft tips from a markdown article")
+    draft.add_argument("article", type=Path, help="the article, in markdown")
+    draft.add_argument("--out", type=Path, help="where to write (default: tips/<slug>.yaml)")
+    draft.add_argument("--force", action="store_true", help="overwrite an existing file")
+    draft.add_argument("--dry-run", action="store_true", help="print the YAML instead")
+    draft.add_argument("--title", help="the article's title, if it has no front matter")
+    draft.add_argument("--author", help="the article's author")
+    draft.add_argument("--date", help="the article's date, YYYY-MM-DD")
+    draft.add_argument("--url", help="where the article is published")
+    preview = commands.add_parser("preview", help="a local page showing every tip as Slack would")
+    preview.add_argument("directory", nargs="?", type=Path, help="default: $TIPS_DIR or tips/")
+    preview.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    preview.add_argument("--port", type=int, default=8000, help="default: 8000")
     return parser
 
 
@@ -39,11 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one tipbot command and return its exit code."""
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "validate":
-            return validate(args.directory)
-        if args.command == "clock":
-            return clock()
-        return serve()
+        return run_command(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
@@ -52,6 +61,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Dispatch to the subcommand; `serve` when none is given."""
+    # Imported per command so `tipbot validate` and `import` need no Slack or database code.
+    if args.command == "validate":
+        return validate(args.directory)
+    if args.command == "import":
+        from bot.content.importer import run_import  # noqa: PLC0415
+
+        return run_import(args)
+    if args.command == "preview":
+        from bot.preview.server import run_preview  # noqa: PLC0415
+
+        return run_preview(args)
+    if args.command == "clock":
+        return clock()
+    return serve()
 
 
 def validate(directory: Path | None) -> int:

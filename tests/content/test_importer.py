@@ -1,0 +1,511 @@
+"""`tipbot import ARTICLE.md`: articles of every shape become draft tips that pass validation."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.content.importer import TODO_COMMENT
+from bot.content.loader import LIMITS, load_library, parse_tip_file
+from bot.content.markdown import split_sentences, to_mrkdwn, to_plain
+from bot.content.model import Tip
+from tests.conftest import FIXTURES, REPO, SHIPPED_TIPS
+
+ARTICLES = FIXTURES / "articles"
+SEED_NAME = Path("seed") / "leadership-senior-vs-staff-engineer.md"
+SHIPPED_FILE = SHIPPED_TIPS / "leadership-senior-vs-staff-engineer.yaml"
+ENTITY = re.compile(r"&(?:amp|lt|gt);")
+
+
+@pytest.fixture(autouse=True)
+def tips_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty library in TIPS_DIR, so no test reads or writes the shipped tips/ by accident."""
+    directory = tmp_path / "tips"
+    directory.mkdir()
+    monkeypatch.setenv("TIPS_DIR", str(directory))
+    return directory
+
+
+def run_import(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """Run `tipbot import ARGS` in this process; returns the exit code, stdout and stderr."""
+    code = main(["import", *(str(arg) for arg in args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def draft_of(text: str) -> list[Tip]:
+    """The tips in a drafted file, asserting that the loader accepts it whole."""
+    tips, errors = parse_tip_file(text, "draft.yaml")
+    assert errors == [], errors
+    assert tips
+    return tips
+
+
+def assert_fit_for_slack(tips: list[Tip]) -> None:
+    """Every field within its limit, and no live Slack markup or markdown left anywhere."""
+    for tip in tips:
+        assert len(tip.body) <= LIMITS["body"]
+        assert len(tip.title) <= LIMITS["title"]
+        assert len(tip.try_) <= LIMITS["try"]
+        assert len(tip.id) <= LIMITS["id"]
+        assert tip.id.isascii()
+        for text in (tip.title, tip.body, tip.try_):
+            assert "<" not in text
+            assert ">" not in text
+            assert "&" not in ENTITY.sub("", text)
+            assert "**" not in text
+            assert "](" not in text
+        assert tip.try_.startswith("This week, ")
+        assert len(tip.tags) == len(set(tip.tags))
+
+
+def seed_article() -> Path:
+    """The seed article from shared/, or skip when this checkout has no shared/ beside it."""
+    candidates: list[Path] = []
+    if os.environ.get("TIPBOT_SHARED_DIR"):
+        candidates.append(Path(os.environ["TIPBOT_SHARED_DIR"]) / SEED_NAME)
+    candidates.extend(base / "shared" / SEED_NAME for base in (REPO.parent, REPO.parent.parent))
+    for path in candidates:
+        if path.is_file():
+            return path
+    searched = ", ".join(str(c) for c in candidates)
+    pytest.skip(f"seed article not found (searched: {searched}); set TIPBOT_SHARED_DIR")
+
+
+def test_seed_article_yields_the_shipped_takeaways(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed article drafts valid tips covering the four block-quoted differences."""
+    monkeypatch.setenv("TIPS_DIR", str(SHIPPED_TIPS))
+    out = tmp_path / "draft.yaml"
+
+    code, stdout, stderr = run_import(capsys, seed_article(), "--out", out)
+
+    assert (code, stderr) == (0, "")
+    tips = draft_of(out.read_text(encoding="utf-8"))
+    assert stdout == (
+        f"Wrote {len(tips)} draft tips to {out}; "
+        "review the try lines marked TODO, then run tipbot validate.\n"
+    )
+    assert tips[0].source.title == "Leadership: Senior Engineer vs Staff Engineer"
+    assert (tips[0].source.author, tips[0].source.date) == ("iago", "2023-03-19")
+    bodies = " ".join(tip.body for tip in tips).lower()
+    for phrase in (
+        "train and trust people",
+        "nothing stops",
+        "across many teams",
+        "systems and their dependencies",
+        "*leader of leaders*",
+        "through team leader",
+        "company wide projects",
+    ):
+        assert phrase in bodies
+    shipped = load_library(SHIPPED_TIPS).library
+    assert not {tip.id for tip in tips} & set(shipped.by_id)
+    vocabulary = {tag for tag, _ in shipped.topics()} | {"leadership", "recognition"}
+    assert {tag for tip in tips for tag in tip.tags} <= vocabulary
+    assert {tip.level for tip in tips} == {"staff"}
+    assert_fit_for_slack(tips)
+
+
+def test_seed_article_drafts_with_context_and_review_marks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each takeaway comes first, a story sentence follows when it fits, every try is marked."""
+    code, stdout, _ = run_import(capsys, seed_article(), "--dry-run")
+
+    assert code == 0
+    first = draft_of(stdout)[0]
+    assert first.title == "Staff Engineers train and trust people on their team to fix issues"
+    assert first.body.startswith("Here's the first difference between a Senior and a Staff")
+    assert "_Context:_ He then stops working on the recommendation work" in first.body
+    assert first.try_ == "This week, train and trust people on your team to fix issues."
+    assert "delegation" in first.tags
+    assert stdout.count(TODO_COMMENT) == stdout.count("    try: ")
+    assert "DRAFT" in stdout.splitlines()[0]
+
+
+def test_default_output_is_never_overwritten_without_force(
+    capsys: pytest.CaptureFixture[str], tips_dir: Path
+) -> None:
+    """tips/<slug>.yaml exists: refused without --force; --force replaces it with the same ids."""
+    target = tips_dir / "leadership-senior-engineer-vs-staff-engineer.yaml"
+    assert run_import(capsys, seed_article())[0] == 0
+    first_ids = [tip.id for tip in draft_of(target.read_text(encoding="utf-8"))]
+    target.write_text(target.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    before = target.read_text(encoding="utf-8")
+
+    code, stdout, stderr = run_import(capsys, seed_article())
+
+    assert (code, stdout) == (1, "")
+    assert f"{target} already exists; pass --force to overwrite it" in stderr
+    assert target.read_text(encoding="utf-8") == before
+
+    code, stdout, stderr = run_import(capsys, seed_article(), "--force")
+
+    assert (code, stderr) == (0, "")
+    assert f"to {target};" in stdout
+    assert target.read_text(encoding="utf-8") != before
+    result = load_library(tips_dir)
+    assert result.errors == ()
+    assert [tip.id for tip in result.library.tips] == first_ids
+
+
+def test_article_without_front_matter_takes_the_heading_and_needs_flags(
+    capsys: pytest.CaptureFixture[str], tips_dir: Path
+) -> None:
+    """No front matter: the `#` heading is the title; author and date must come from flags."""
+    article = ARTICLES / "no-front-matter.md"
+
+    code, stdout, stderr = run_import(capsys, article)
+
+    assert (code, stdout) == (1, "")
+    assert "--author NAME and --date YYYY-MM-DD" in stderr
+    assert list(tips_dir.iterdir()) == []
+
+    code, stdout, _ = run_import(capsys, article, "--author", "Sam Lee", "--date", "2024-05-01")
+
+    assert code == 0
+    written = tips_dir / "notes-from-year-of-on-call.yaml"
+    assert f"Wrote 2 draft tips to {written};" in stdout
+    tips = draft_of(written.read_text(encoding="utf-8"))
+    source = tips[0].source
+    assert (source.title, source.author, source.date) == (
+        "Notes from a year of on-call",
+        "Sam Lee",
+        "2024-05-01",
+    )
+    assert tips[0].body.startswith("Write the runbook while the incident is still fresh.")
+    assert tips[0].try_ == "This week, write the runbook while the incident is still fresh."
+    assert "incidents" in tips[0].tags
+    assert tips[1].level == "senior"
+    assert_fit_for_slack(tips)
+
+
+def test_flags_override_front_matter(capsys: pytest.CaptureFixture[str]) -> None:
+    """--title, --author, --date and --url win over what the front matter says."""
+    code, stdout, _ = run_import(
+        capsys,
+        ARTICLES / "headings-and-lists.md",
+        "--dry-run",
+        "--title",
+        "Better meetings",
+        "--author",
+        "P. Raman",
+        "--date",
+        "2024-03-01",
+        "--url",
+        "https://example.com/meetings",
+    )
+
+    assert code == 0
+    source = draft_of(stdout)[0].source
+    assert (source.title, source.author, source.date, source.url) == (
+        "Better meetings",
+        "P. Raman",
+        "2024-03-01",
+        "https://example.com/meetings",
+    )
+
+
+def test_headings_and_lists_turn_bold_sentences_and_items_into_tips(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Bold sentences in paragraphs and bold list items become tips; plain items do not."""
+    code, stdout, _ = run_import(capsys, ARTICLES / "headings-and-lists.md", "--dry-run")
+
+    assert code == 0
+    tips = draft_of(stdout)
+    assert [tip.title for tip in tips] == [
+        "Send the agenda a day ahead, with the decision you need written at the top",
+        "Name one owner for every follow-up before anyone leaves the room",
+        "End five minutes early so people can get to their next meeting",
+        "Write the decision down and share it in the team channel within the hour",
+    ]
+    source = tips[0].source
+    assert (source.author, source.date) == ("Priya Raman", "2024-02-11")
+    assert tips[0].body.startswith("*Send the agenda a day ahead")
+    assert "_Context:_ A decision that only lives in the room" in tips[3].body
+    assert not any("shared document" in tip.title for tip in tips)
+    assert tips[3].try_ == (
+        "This week, write the decision down and share it in the team channel within the hour."
+    )
+    assert_fit_for_slack(tips)
+
+
+def test_long_passages_split_at_sentence_boundaries(capsys: pytest.CaptureFixture[str]) -> None:
+    """A long quote becomes parts -2, -3 cut between sentences; an endless sentence at clauses."""
+    code, stdout, _ = run_import(capsys, ARTICLES / "long-paragraphs.md", "--dry-run")
+
+    assert code == 0
+    tips = draft_of(stdout)
+    assert tips[0].source.author == "Dana Whitfield"
+    ids = [tip.id for tip in tips]
+    first = ids[0]
+    assert ids[:3] == [first, f"{first}-2", f"{first}-3"]
+    assert tips[1].body.startswith("Measure progress in services moved")
+    assert all(tip.body.endswith(".") for tip in tips[1:3])
+    quote = " ".join(tip.body for tip in tips[:3])
+    assert "Finally, delete the old path" in quote
+    assert tips[3].body.endswith("…")
+    assert tips[4].id == f"{ids[3]}-2"
+    assert tips[3].level == tips[4].level == "senior"
+    assert_fit_for_slack(tips)
+
+
+def test_links_code_and_non_ascii_text(capsys: pytest.CaptureFixture[str], tips_dir: Path) -> None:
+    """Links keep their text, images go, code stays code, accents survive but not in ids."""
+    code, stdout, _ = run_import(capsys, ARTICLES / "links-code-unicode.md")
+
+    assert code == 0
+    written = tips_dir / "zoes-cafe-naive-resume-notes.yaml"
+    assert f"to {written};" in stdout
+    text = written.read_text(encoding="utf-8")
+    tips = draft_of(text)
+    source = tips[0].source
+    assert (source.title, source.author) == ("Zoë’s café — naïve résumé notes", "Zoë Martín")
+    assert source.url == "https://example.com/zoe/cafe"
+    rollback = tips[0]
+    assert "roll back first with `git revert` and debug later" in rollback.body
+    assert "Crème Brûlée branch, and the timeline still hurts" in rollback.body
+    assert "See the postmortem for the whole story" in rollback.body
+    assert "example.com" not in rollback.body
+    assert "diagram" not in text
+    assert rollback.id == "roll-back-first-with-git-revert-and-debug-later"
+    assert "Subscribe" not in text
+    assert "print(" not in text
+    assert_fit_for_slack(tips)
+
+
+def test_hostile_markup_does_not_survive(capsys: pytest.CaptureFixture[str]) -> None:
+    """Scripts, <!channel>, <!here>, user mentions and raw & never reach a body as markup."""
+    code, stdout, _ = run_import(capsys, ARTICLES / "links-code-unicode.md", "--dry-run")
+
+    assert code == 0
+    tips = draft_of(stdout)
+    warning = tips[1]
+    assert warning.body.startswith(
+        "Never paste untrusted text into a status page: escape `&lt;`, `&gt;` and `&amp;` first"
+    )
+    assert "mentions and links" in warning.body
+    for hostile in ("script", "pwned", "alert", "<!", "<@", "!here", "!channel", "@here"):
+        assert hostile not in stdout
+    assert_fit_for_slack(tips)
+
+
+def test_ids_are_unique_against_the_library_and_within_the_draft(
+    capsys: pytest.CaptureFixture[str], tips_dir: Path
+) -> None:
+    """Ids the library already uses get a -2 suffix; the written file loads with it cleanly."""
+    article = ARTICLES / "long-paragraphs.md"
+    code, stdout, _ = run_import(capsys, article, "--dry-run")
+    assert code == 0
+    first_ids = [tip.id for tip in draft_of(stdout)]
+    shutil.copy(SHIPPED_FILE, tips_dir / "shipped.yaml")
+    existing = (tips_dir / "shipped.yaml").read_text(encoding="utf-8")
+    taken = existing.replace("id: train-team-to-fix-issues", f"id: {first_ids[0]}", 1)
+    (tips_dir / "shipped.yaml").write_text(taken, encoding="utf-8")
+
+    code, _, stderr = run_import(capsys, article)
+
+    assert (code, stderr) == (0, "")
+    result = load_library(tips_dir)
+    assert result.errors == ()
+    drafted = [tip.id for tip in result.library.tips if tip.path.endswith("patience.yaml")]
+    assert len(drafted) == len(first_ids) == len(set(drafted))
+    assert first_ids[0] not in drafted
+    assert drafted[0] == f"{first_ids[0]}-2"
+    assert len(result.library) == len(load_library(SHIPPED_TIPS).library) + len(drafted)
+
+
+def test_dry_run_prints_the_yaml_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tips_dir: Path, tmp_path: Path
+) -> None:
+    """--dry-run puts the draft on stdout, a note on stderr, and creates no file."""
+    out = tmp_path / "never.yaml"
+
+    code, stdout, stderr = run_import(
+        capsys, ARTICLES / "headings-and-lists.md", "--dry-run", "--out", out
+    )
+
+    assert code == 0
+    assert stdout.startswith("# DRAFT to review")
+    assert len(draft_of(stdout)) == 4
+    assert stderr == "Dry run: 4 draft tips; nothing written.\n"
+    assert not out.exists()
+    assert list(tips_dir.iterdir()) == []
+
+
+def test_out_is_honoured_and_force_overwrites(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--out writes there; a second run is refused until --force, which replaces the file."""
+    out = tmp_path / "elsewhere" / "meetings.yaml"
+    out.parent.mkdir()
+    article = ARTICLES / "headings-and-lists.md"
+
+    assert run_import(capsys, article, "--out", out)[0] == 0
+    out.write_text("# edited by hand\n", encoding="utf-8")
+    code, _, stderr = run_import(capsys, article, "--out", out)
+
+    assert code == 1
+    assert f"{out} already exists; pass --force to overwrite it" in stderr
+    assert out.read_text(encoding="utf-8") == "# edited by hand\n"
+
+    code, _, _ = run_import(capsys, article, "--out", out, "--force")
+
+    assert code == 0
+    assert len(draft_of(out.read_text(encoding="utf-8"))) == 4
+    assert sorted(p.name for p in out.parent.iterdir()) == ["meetings.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty; there is nothing to import"),
+        (b"  \n\n\t\n", "is empty; there is nothing to import"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file, not markdown text"),
+        (b"# Caf\xe9\n\n> A takeaway.\n", "is not UTF-8 text (byte 0xE9 on line 1)"),
+        (b"# Plain\n\nNo quotes, no bold, *just* words.\n", "found no takeaways in"),
+        (b"---\ntitle: [oops\n---\n> A takeaway.\n", "the front matter is not valid YAML"),
+        (b"---\ndate: someday\n---\n> A takeaway.\n", "front matter date 'someday' is not a date"),
+    ],
+    ids=["empty", "blank", "binary", "latin-1", "no-takeaways", "bad-front-matter", "bad-date"],
+)
+def test_unusable_input_is_a_clear_error_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tips_dir: Path, content: bytes, message: str
+) -> None:
+    """Empty, binary, non-UTF-8, takeaway-free or broken input: exit 1, a message, no file."""
+    article = tmp_path / "article.md"
+    article.write_bytes(content)
+    out = tmp_path / "out.yaml"
+
+    code, stdout, stderr = run_import(
+        capsys, article, "--out", out, "--author", "A", "--title", "T"
+    )
+
+    assert (code, stdout) == (1, "")
+    assert stderr.startswith("tipbot import: ")
+    assert message in stderr
+    assert not out.exists()
+    assert list(tips_dir.iterdir()) == []
+
+
+def test_missing_file_folder_and_bad_date_flag_are_clear_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A missing article, a folder, or a --date that is not YYYY-MM-DD: exit 1 and why."""
+    cases: list[tuple[list[str | Path], str]] = [
+        ([tmp_path / "nope.md"], f"no such file: {tmp_path / 'nope.md'}"),
+        ([tmp_path], "is a folder; name a markdown file"),
+        ([ARTICLES / "no-front-matter.md", "--author", "A", "--date", "1/2/2024"], "--date must"),
+    ]
+    for args, message in cases:
+        code, stdout, stderr = run_import(capsys, *args)
+        assert (code, stdout) == (1, ""), args
+        assert message in stderr
+
+
+def test_missing_output_folder_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--out into a folder that does not exist says so rather than failing with a traceback."""
+    out = tmp_path / "no" / "such" / "draft.yaml"
+
+    code, _, stderr = run_import(capsys, ARTICLES / "headings-and-lists.md", "--out", out)
+
+    assert code == 1
+    assert f"the folder {out.parent} does not exist" in stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "```\n> quoted inside a fence that never closes\n",
+        "> **bold that never closes\n> and a second line. Another sentence.\n",
+        ">>> A nested quote about staff work.\n\n* * *\n\nTitle\n=====\n\n- **A bold item here**\n",
+        "<!-- > a quote in a comment\n-->\n<div>\n**Bold inside HTML is dropped**\n</div>\n",
+        "> " + "word " * 300 + "\n",
+        "> " + "x" * 1200 + "\n",
+        "> Ünïcödé ëverywhere: 日本語のテキスト, emoji 🎉 and `code <b>`.\n",
+        "| a | b |\n|---|---|\n| **not a takeaway table cell** | x |\n\n> Real one here.\n",
+    ],
+    ids=["open-fence", "open-bold", "odd-blocks", "html", "long", "one-word", "cjk", "table"],
+)
+def test_odd_markdown_drafts_valid_tips_or_says_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str
+) -> None:
+    """Whatever the markdown, the result is a draft the loader accepts or a clean exit 1."""
+    article = tmp_path / "odd.md"
+    article.write_text(content, encoding="utf-8")
+
+    code, stdout, stderr = run_import(
+        capsys, article, "--dry-run", "--title", "Odd", "--author", "A", "--date", "2020-01-01"
+    )
+
+    assert code in (0, 1), stderr
+    if code == 0:
+        assert_fit_for_slack(draft_of(stdout))
+    else:
+        assert stderr.startswith("tipbot import: ")
+
+
+def test_import_runs_as_a_process_without_tracebacks(tmp_path: Path, tips_dir: Path) -> None:
+    """`python -m bot import` on a binary file and a good article: clean exit codes, no trace."""
+    binary = tmp_path / "photo.md"
+    binary.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    env = {**os.environ, "TIPS_DIR": str(tips_dir)}
+
+    def tipbot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "import", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    bad = tipbot(str(binary))
+    good = tipbot(str(ARTICLES / "headings-and-lists.md"))
+
+    assert bad.returncode == 1
+    assert bad.stderr == f"tipbot import: {binary} looks like a binary file, not markdown text\n"
+    assert good.returncode == 0, good.stderr
+    assert "Wrote 4 draft tips to" in good.stdout
+    for result in (bad, good):
+        assert "Traceback" not in result.stdout + result.stderr
+    assert load_library(tips_dir).errors == ()
+
+
+def test_sentences_split_after_abbreviations_and_keep_bold_balanced() -> None:
+    """`Sr.` and `e.g.` do not end a sentence; bold cut between sentences is closed and reopened."""
+    text = "Ask a Sr. Engineer, e.g. John. **Bold one. Bold two.** Done `a. B` here."
+
+    assert split_sentences(text) == [
+        "Ask a Sr. Engineer, e.g. John.",
+        "**Bold one.**",
+        "**Bold two.**",
+        "Done `a. B` here.",
+    ]
+
+
+def test_inline_markdown_becomes_inert_mrkdwn_and_plain_text() -> None:
+    """Bold, italics, links, images, HTML and Slack sequences convert; markup chars become words."""
+    text = (
+        "**Bold**, *it* and [a link](https://x.io) ![img](i.png) <b>tag</b> "
+        "`a<b && c` R&D <!here> <@U1|sam> x -> y"
+    )
+
+    assert to_mrkdwn(text) == (
+        "*Bold*, _it_ and a link tag `a&lt;b &amp;&amp; c` R and D here sam x → y"
+    )
+    assert to_plain(text) == (
+        "Bold, it and a link tag a less than b and and c R and D here sam x → y"
+    )

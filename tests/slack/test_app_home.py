@@ -51,7 +51,8 @@ def published(bot: RunningBot, before: int) -> dict[str, Any]:
     """The next view published after `before` earlier ones."""
     call: Call = bot.stand_in.wait_for("views.publish", count=before + 1)[before]
     view = call.params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    parsed: dict[str, Any] = json.loads(view) if isinstance(view, str) else view
+    return parsed
 
 
 def home_action(bot: RunningBot, user_id: str, action: dict[str, Any], state: Any = None) -> None:

@@ -6,11 +6,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import library, slash_command
+from benchmarks import fanout, library, slash_command
 
 BENCHMARKS: dict[str, Callable[[bool], bool]] = {
     "slash-command": slash_command.run,
     "library": library.run,
+    "fanout": fanout.run,
 }
 
 

@@ -6,6 +6,7 @@ SLACK_API_URL and talks real HTTP to it.
 
 import itertools
 import json
+import math
 import threading
 import time
 from collections import defaultdict, deque
@@ -42,8 +43,7 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
-        self._rate_limits: dict[str, float] = {}
-        self._last_allowed: dict[str, float] = {}
+        self._buckets: dict[str, _TokenBucket] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
         self.rate_limited = 0
@@ -102,8 +102,14 @@ class SlackStandIn:
             self._scripts[method].extend(replies)
 
     def limit_rate(self, method: str, per_second: float) -> None:
-        """Answer 429 with Retry-After when `method` is called faster than `per_second`."""
-        self._rate_limits[method] = per_second
+        """Answer 429 with Retry-After when `method` is called faster than `per_second`.
+
+        Like Slack, the limit allows bursts: a token bucket refilled at `per_second` that holds
+        a second's worth of calls (at least one). Refused calls are not recorded in `calls`,
+        only counted in `rate_limited`.
+        """
+        with self._lock:
+            self._buckets[method] = _TokenBucket(per_second, time.monotonic())
 
     def handle(self, path: str, headers: dict[str, str], raw: str) -> Reply:
         """Record one request and decide the reply."""
@@ -126,17 +132,16 @@ class SlackStandIn:
         return self._default(method, params)
 
     def _rate_limited(self, method: str) -> Reply | None:
-        rate = self._rate_limits.get(method)
-        if rate is None:
+        bucket = self._buckets.get(method)
+        if bucket is None:
             return None
-        now = time.monotonic()
-        last = self._last_allowed.get(method)
-        if last is not None and now - last < 1.0 / rate:
-            retry_after = max(1, round(1.0 / rate))
-            body = {"ok": False, "error": "ratelimited"}
-            return Reply(body, status=429, headers={"Retry-After": str(retry_after)})
-        self._last_allowed[method] = now
-        return None
+        wait = bucket.take(time.monotonic())
+        if wait is None:
+            return None
+        # Slack sends whole seconds and never 0, so a client may wait up to a second too long.
+        retry_after = max(1, math.ceil(wait))
+        body = {"ok": False, "error": "ratelimited"}
+        return Reply(body, status=429, headers={"Retry-After": str(retry_after)})
 
     def _default(self, method: str, params: dict[str, Any]) -> Reply:
         if method == "auth.test":
@@ -169,6 +174,26 @@ class SlackStandIn:
             message = f"expected {count} call(s) to {method}, saw {len(found)}; all: {seen}"
             raise AssertionError(message)
         return found
+
+
+class _TokenBucket:
+    """`rate` tokens a second, holding at most a second's worth (and at least one)."""
+
+    def __init__(self, rate: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self.tokens = self.capacity
+        self.updated = now
+
+    def take(self, now: float) -> float | None:
+        """Spend a token and return None, or return the seconds until one is available."""
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        return (1.0 - self.tokens) / self.rate
 
 
 def _params(headers: dict[str, str], raw: str) -> dict[str, Any]:

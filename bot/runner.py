@@ -69,39 +69,35 @@ def scheduler_for(app: App, services: Services) -> BackgroundScheduler:
 
 def run(settings: Settings) -> None:
     """Serve Slack over HTTP (or Socket Mode), with the scheduler unless it is switched off."""
-    services = build_services(settings)
-    app = create_app(services)
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
-    stop_watching = threading.Event()
-    start_reloading(app, services, stop_watching)
-    scheduler = scheduler_for(app, services) if settings.scheduler_enabled else None
-    try:
-        serve(app, settings)
-    except KeyboardInterrupt:
-        logger.info("Shutting down")
-    finally:
-        stop_watching.set()
-        if scheduler is not None:
-            # Let a post in flight finish so its ledger row ends as sent, not interrupted.
-            scheduler.shutdown(wait=True)
+    run_until_stopped(settings, serve_slack=True, schedule=settings.scheduler_enabled)
 
 
 def run_clock(settings: Settings) -> None:
     """Run only the scheduler, for deployments with several web processes."""
+    run_until_stopped(settings, serve_slack=False, schedule=True)
+
+
+def run_until_stopped(settings: Settings, *, serve_slack: bool, schedule: bool) -> None:
+    """Start the parts asked for, block until SIGTERM or Ctrl-C, then stop them in order."""
     services = build_services(settings)
     app = create_app(services)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop = threading.Event()
-    # The clock posts tips too, so it follows edits to the files like the web process does.
+    # Both process kinds follow edits to the files: the clock posts tips too.
     start_reloading(app, services, stop)
-    scheduler = scheduler_for(app, services)
+    scheduler = scheduler_for(app, services) if schedule else None
     try:
-        stop.wait()
+        if serve_slack:
+            serve(app, settings)
+        else:
+            stop.wait()
     except KeyboardInterrupt:
         logger.info("Shutting down")
     finally:
         stop.set()
-        scheduler.shutdown(wait=True)
+        if scheduler is not None:
+            # Let a post in flight finish so its ledger row ends as sent, not interrupted.
+            scheduler.shutdown(wait=True)
 
 
 def serve(app: App, settings: Settings) -> None:

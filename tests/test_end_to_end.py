@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import load_settings
+from bot.nuggets.models import Subscription
+from bot.nuggets.schedule import Schedule
+from bot.runner import open_store
 from tests.conftest import REPO, SHIPPED_TIPS
 from tests.signing import SIGNING_SECRET, post, signed_headers, slash_command_body
 from tests.slack_stand_in import Reply, SlackStandIn
@@ -42,6 +46,18 @@ def bot_env(stand_in: SlackStandIn, port: int, tmp_path: Path) -> dict[str, str]
     return env
 
 
+def spawn(command: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start `python -m bot <command>` as `make run` would, capturing its log."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", command],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def wait_until_up(port: int, process: subprocess.Popen[str], timeout: float = 20) -> None:
     """Poll GET /health until the server answers."""
     deadline = time.monotonic() + timeout
@@ -68,14 +84,7 @@ def stand_in() -> Iterator[SlackStandIn]:
 def test_bot_serves_tip_over_http_as_a_process(stand_in: SlackStandIn, tmp_path: Path) -> None:
     """`python -m bot serve` answers a signed /tip on $PORT, stops on SIGTERM, logs no secret."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=REPO,
-        env=bot_env(stand_in, port, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = spawn("serve", bot_env(stand_in, port, tmp_path))
     try:
         wait_until_up(port, process)
         body = slash_command_body("mentoring", stand_in.response_url())
@@ -115,14 +124,7 @@ def start_process(stand_in: SlackStandIn, port: int, tmp_path: Path) -> subproce
     env = bot_env(stand_in, port, tmp_path)
     env["TIPBOT_SCHEDULER"] = "on"
     env["LOG_LEVEL"] = "INFO"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = spawn("serve", env)
     wait_until_up(port, process)
     return process
 
@@ -180,14 +182,7 @@ def test_socket_mode_connects_with_the_app_token(stand_in: SlackStandIn, tmp_pat
     env = bot_env(stand_in, port, tmp_path)
     env["SLACK_APP_TOKEN"] = "xapp-e2e-app-token"
     del env["SLACK_SIGNING_SECRET"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = spawn("serve", env)
     try:
         (call,) = stand_in.wait_for("apps.connections.open", timeout=20)[:1]
         assert call.headers["Authorization"] == "Bearer xapp-e2e-app-token"
@@ -197,3 +192,31 @@ def test_socket_mode_connects_with_the_app_token(stand_in: SlackStandIn, tmp_pat
         output = stop_process(process)
     assert "xapp-e2e-app-token" not in output
     assert "xoxb-e2e-secret-token" not in output
+
+
+def test_clock_process_posts_while_web_processes_leave_it_alone(
+    stand_in: SlackStandIn, tmp_path: Path
+) -> None:
+    """With TIPBOT_SCHEDULER=off the web process never posts; `tipbot clock` catches up once."""
+    env = bot_env(stand_in, free_port(), tmp_path)
+    env["LOG_LEVEL"] = "INFO"
+    slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+    store = open_store(load_settings(env))
+    schedule = Schedule(slot.weekday(), f"{slot:%H:%M}", "UTC")
+    store.save_subscription(Subscription.new("C7", schedule, "U1", slot - timedelta(hours=1)))
+
+    web = spawn("serve", env | {"TIPBOT_SCHEDULER": "off"})
+    wait_until_up(int(env["PORT"]), web)
+    time.sleep(2)
+    output = stop_process(web)
+    assert stand_in.calls_to("chat.postMessage") == [], output
+
+    clock = spawn("clock", env)
+    try:
+        (posted,) = stand_in.wait_for("chat.postMessage", timeout=20)
+        assert posted.params["channel"] == "C7"
+    finally:
+        output = stop_process(clock)
+    assert "Listening on" not in output, "the clock serves no HTTP"
+    (row,) = store.deliveries("C7")
+    assert (row.slot_at, row.status) == (slot, "sent")

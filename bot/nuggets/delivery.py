@@ -23,9 +23,11 @@ the delivery ledger:
 
 import logging
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -46,6 +48,8 @@ LOOKBACK = timedelta(weeks=4)
 STALE_CLAIM_AFTER = timedelta(minutes=10)
 # See the module docstring: no second nugget within this long after one was posted.
 MIN_GAP_BETWEEN_NUGGETS = timedelta(days=6)
+# How many subscriptions are delivered at once; Slack's rate limits are met by retrying.
+POST_WORKERS = 8
 INTERRUPTED = "interrupted before Slack confirmed the post; not retried to avoid a duplicate"
 # Statuses that mean the channel got, or may still get, a nugget for that slot.
 _POSTED_OR_POSTING: frozenset[DeliveryStatus] = frozenset({"sent", "claimed", "retry"})
@@ -125,6 +129,10 @@ class _Tick:
         self.worker_id = worker_id
         self.rng = rng
         self.report = DeliveryReport()
+        self._report_lock = threading.Lock()
+        # Set when the token is revoked: every further post would fail the same way.
+        self.stopped = threading.Event()
+        self.revoked: AuthRevoked | None = None
         self._library: dict[str, Tip] | None = None
         self._started = time.monotonic()
 
@@ -142,10 +150,16 @@ class _Tick:
             self._library = {tip.id: tip for tip in self.tips()}
         return self._library
 
+    def count(self, outcome: str) -> None:
+        """Add one to a counter of the report; workers share it, hence the lock."""
+        with self._report_lock:
+            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+
     def fail(self, channel_id: str, slot_at: datetime | None, reason: str) -> None:
         """Count a failure and keep its reason for the report."""
-        self.report.failed += 1
-        self.report.failures.append(DeliveryFailure(channel_id, slot_at, reason))
+        with self._report_lock:
+            self.report.failed += 1
+            self.report.failures.append(DeliveryFailure(channel_id, slot_at, reason))
 
     def close_stale_claims(self, stale_after: timedelta) -> None:
         """Close claims whose worker died before Slack answered; never post them again."""
@@ -195,16 +209,44 @@ class _Tick:
                 )
                 self.record_missed(sub, slot, reason)
                 continue
+            if self.stopped.is_set():
+                return
             if not self.store.claim_delivery(sub.channel_id, slot, self.worker_id, self.stamp()):
-                self.report.skipped += 1
+                self.count("skipped")
                 continue
             claimed.append(slot)
             self.post(sub, slot, tip_id=None)
 
+    def deliver_one(self, sub: Subscription, ledger: list[Delivery], lookback: timedelta) -> None:
+        """`deliver` for one subscription on a worker thread, containing its failures."""
+        if self.stopped.is_set():
+            return
+        try:
+            self.deliver(sub, ledger, lookback)
+        except AuthRevoked as error:
+            if not self.stopped.is_set():
+                self.stopped.set()
+                self.revoked = error
+                logger.critical(
+                    "Slack rejected the bot token (%s); stopped posting nuggets. "
+                    "Reinstall the app or set a new SLACK_BOT_TOKEN.",
+                    error.reason,
+                )
+        except Exception as error:
+            # One broken subscription (or a notifier that failed) must not stop the rest.
+            logger.exception("delivering nuggets to %s failed", sub.channel_id)
+            reason = f"{type(error).__name__}: {error}"
+            with self._report_lock:
+                self.report.failures.append(DeliveryFailure(sub.channel_id, None, reason))
+        except BaseException:
+            # The process is going down (SystemExit, KeyboardInterrupt): start nothing new.
+            self.stopped.set()
+            raise
+
     def record_missed(self, sub: Subscription, slot: datetime, reason: str) -> None:
         """Record a slot that will not be posted, unless another worker already did."""
         if self.store.record_missed(sub.channel_id, slot, reason, self.stamp()):
-            self.report.missed += 1
+            self.count("missed")
 
     def retry(self, sub: Subscription, row: Delivery) -> None:
         """Post a slot again after a transient failure, or give up once past the grace."""
@@ -225,7 +267,7 @@ class _Tick:
                 self.fail(sub.channel_id, row.slot_at, reason)
             return
         if not self.store.reclaim_retry(sub.channel_id, row.slot_at, self.worker_id, self.stamp()):
-            self.report.skipped += 1
+            self.count("skipped")
             return
         self.post(sub, row.slot_at, tip_id=row.tip_id)
 
@@ -289,14 +331,14 @@ class _Tick:
                 reason=f"Slack rejected the token: {error.reason}",
                 tip_id=tip.id,
             )
-            self.report.retry += 1
+            self.count("retry")
             raise
         except TransientSlackError as error:
             if self.now - slot < self.grace:
                 self.finish(
                     sub, slot, "retry", reason=f"Slack unavailable: {error.reason}", tip_id=tip.id
                 )
-                self.report.retry += 1
+                self.count("retry")
             else:
                 reason = f"Slack unavailable until the grace window closed: {error.reason}"
                 self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
@@ -310,7 +352,7 @@ class _Tick:
             self.fail(sub.channel_id, slot, reason)
         else:
             self.finish(sub, slot, "sent", tip_id=tip.id, message_ts=message_ts)
-            self.report.sent += 1
+            self.count("sent")
 
     def channel_unavailable(self, sub: Subscription, slot: datetime, tip: Tip, why: str) -> None:
         """Pause the subscription and tell the person who subscribed, once."""
@@ -343,6 +385,7 @@ def deliver_due(
     rng: random.Random,
     lookback: timedelta = LOOKBACK,
     stale_after: timedelta = STALE_CLAIM_AFTER,
+    workers: int = POST_WORKERS,
 ) -> DeliveryReport:
     """Post every due slot of every active subscription once; account for the rest.
 
@@ -363,23 +406,23 @@ def deliver_due(
     ledgers: dict[str, list[Delivery]] = defaultdict(list)
     for row in store.deliveries(since=now - lookback - MIN_GAP_BETWEEN_NUGGETS):
         ledgers[row.channel_id].append(row)
-    for sub in store.active_subscriptions():
-        try:
-            tick.deliver(sub, ledgers[sub.channel_id], lookback)
-        except AuthRevoked as error:
-            logger.critical(
-                "Slack rejected the bot token (%s); stopped posting nuggets. "
-                "Reinstall the app or set a new SLACK_BOT_TOKEN.",
-                error.reason,
-            )
-            raise
-        except Exception as error:
-            # One broken subscription (or a notifier that failed) must not stop the rest.
-            logger.exception("delivering nuggets to %s failed", sub.channel_id)
-            reason = f"{type(error).__name__}: {error}"
-            tick.report.failures.append(DeliveryFailure(sub.channel_id, None, reason))
-        finally:
-            ledgers.pop(sub.channel_id, None)
+    subscriptions = store.active_subscriptions()
+    # Posts wait on Slack (about 100 ms each), so a few run at once; every slot is still
+    # claimed in the ledger on its own before it is posted, so exactly-once holds.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nuggets") as pool:
+        futures = [
+            pool.submit(tick.deliver_one, sub, ledgers.get(sub.channel_id, []), lookback)
+            for sub in subscriptions
+        ]
+    for future in futures:
+        # Only what deliver_one lets through gets here: the process is going down.
+        crash = future.exception()
+        if crash is not None:
+            raise crash
+    for sub in subscriptions:
+        ledgers.pop(sub.channel_id, None)
+    if tick.revoked is not None:
+        raise tick.revoked
     # What is left belongs to channels that unsubscribed or were paused meanwhile.
     for ledger in ledgers.values():
         for row in ledger:

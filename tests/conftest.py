@@ -1,7 +1,9 @@
 """Fixtures shared by every test: the Slack stand-in, settings, and a running bot."""
 
+import dataclasses
 import logging
 import random
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from tests.slack_stand_in import SlackStandIn
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_TIPS = REPO / "tips"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ADMIN = "UADMIN"
 
 
 @pytest.fixture
@@ -92,6 +95,20 @@ def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot
 def bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
     """The bot with the shipped tips, answering on loopback."""
     yield from start_bot(settings, stand_in)
+
+
+@pytest.fixture
+def admin_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
+    """The bot with one admin in TIPBOT_ADMINS: ADMIN."""
+    yield from start_bot(dataclasses.replace(settings, admins=frozenset({ADMIN})), stand_in)
+
+
+@pytest.fixture
+def tips_dir(tmp_path: Path) -> Path:
+    """A copy of the shipped tips that a test may edit."""
+    directory = tmp_path / "tips"
+    shutil.copytree(SHIPPED_TIPS, directory)
+    return directory
 
 
 @pytest.fixture(autouse=True)

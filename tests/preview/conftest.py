@@ -1,6 +1,5 @@
 """Fixtures for the preview: a copy of the shipped tips and the preview served on loopback."""
 
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -13,7 +12,6 @@ import pytest
 
 from bot.http_server import bound_port, close_from_another_thread
 from bot.preview.server import create_preview_server
-from tests.conftest import SHIPPED_TIPS
 
 LOADED_AT = datetime(2024, 5, 6, 9, 30, 0)
 
@@ -57,14 +55,6 @@ class Preview:
                 return Page(response.status, dict(response.headers), response.read().decode())
         except urllib.error.HTTPError as exc:
             return Page(exc.code, dict(exc.headers), exc.read().decode())
-
-
-@pytest.fixture
-def tips_dir(tmp_path: Path) -> Path:
-    """A copy of the shipped tips that a test may edit."""
-    directory = tmp_path / "tips"
-    shutil.copytree(SHIPPED_TIPS, directory)
-    return directory
 
 
 @pytest.fixture

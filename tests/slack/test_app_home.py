@@ -1,33 +1,29 @@
 """App Home over real HTTP: the tab, browsing by topic, a weekly tip by DM, admin status."""
 
-import dataclasses
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
-from bot.config import Settings
 from bot.content.loader import TipError
 from bot.nuggets.schedule import Schedule
 from bot.scheduler import NuggetJob
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
-from tests.conftest import RunningBot, start_bot
+from tests.conftest import RunningBot
 from tests.signing import post, signed_headers
-from tests.slack_stand_in import Call, Reply, SlackStandIn
+from tests.slack_stand_in import Call, Reply
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def home_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
-    """A bot with one admin, UADMIN, and its clock at NOW."""
-    for bot in start_bot(dataclasses.replace(settings, admins=frozenset({"UADMIN"})), stand_in):
-        bot.services.clock = lambda: NOW
-        yield bot
+def home_bot(admin_bot: RunningBot) -> RunningBot:
+    """The bot with one admin, UADMIN, and its clock at NOW."""
+    admin_bot.services.clock = lambda: NOW
+    return admin_bot
 
 
 def open_home(bot: RunningBot, user_id: str) -> dict[str, Any]:

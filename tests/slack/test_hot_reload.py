@@ -1,7 +1,6 @@
 """Editing tip files under a running bot: it keeps answering, and admins hear about mistakes."""
 
 import dataclasses
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.content.watching import watch_tips
-from tests.conftest import SHIPPED_TIPS, RunningBot, start_bot
+from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
 
 TIP_FILE = "leadership-senior-vs-staff-engineer.yaml"
@@ -37,14 +36,6 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.05)
-
-
-@pytest.fixture
-def tips_dir(tmp_path: Path) -> Path:
-    """A copy of the shipped tips that the test may edit."""
-    directory = tmp_path / "tips"
-    shutil.copytree(SHIPPED_TIPS, directory)
-    return directory
 
 
 @pytest.fixture

@@ -1,26 +1,20 @@
 """`/tip stats`: what admins see about tips, subscriptions and weekly posts."""
 
-import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import Settings
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
-from tests.conftest import RunningBot, start_bot
-from tests.slack_stand_in import SlackStandIn
+from tests.conftest import RunningBot
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def admin_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
-    """A bot with one admin and its clock at NOW."""
-    for bot in start_bot(dataclasses.replace(settings, admins=frozenset({"UADMIN"})), stand_in):
-        bot.services.clock = lambda: NOW
-        yield bot
+@pytest.fixture(autouse=True)
+def _clock_at_now(admin_bot: RunningBot) -> None:
+    """Stats count four weeks back from NOW."""
+    admin_bot.services.clock = lambda: NOW
 
 
 def post(bot: RunningBot, channel: str, slot: datetime, tip_id: str, ts: str) -> None:

@@ -1,16 +1,12 @@
 """`/tip subscribe | schedule | unsubscribe` over real HTTP: what is stored, what users read."""
 
-import dataclasses
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.config import Settings
 from bot.nuggets.schedule import Schedule
-from tests.conftest import RunningBot, start_bot
-from tests.slack_stand_in import SlackStandIn
+from tests.conftest import RunningBot
 
 # A Wednesday; the next Monday 09:00 in Berlin is 30 Nov 2026 08:00 UTC.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -112,13 +108,6 @@ def test_unsubscribe_removes_the_subscription(clocked: RunningBot) -> None:
     assert "no more weekly tips" in said(clocked, "unsubscribe")
     assert clocked.services.store.get_subscription("C1") is None
     assert "wasn't subscribed" in said(clocked, "unsubscribe")
-
-
-@pytest.fixture
-def admin_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
-    """A bot where only UADMIN may change subscriptions."""
-    admins = dataclasses.replace(settings, admins=frozenset({"UADMIN"}))
-    yield from start_bot(admins, stand_in)
 
 
 def test_only_admins_change_subscriptions_when_admins_are_set(admin_bot: RunningBot) -> None:

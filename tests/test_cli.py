@@ -108,7 +108,7 @@ def test_missing_directory_is_a_clean_error(tmp_path: Path) -> None:
     result = run_tipbot("validate", str(missing))
 
     assert result.returncode == 1
-    assert result.stdout == f"{missing}:0: tips directory not found\n"
+    assert result.stdout == f"{missing}: tips directory not found; pass one, or set TIPS_DIR\n"
     assert result.stderr == f"1 error in {missing}\n"
     assert_no_traceback(result)
 

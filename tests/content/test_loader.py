@@ -321,7 +321,9 @@ def test_missing_directory_is_an_error_not_a_crash(tmp_path: Path) -> None:
     """Pointing the loader at a directory that does not exist gives one error and no tips."""
     result = load_library(tmp_path / "nowhere")
 
-    assert [error.message for error in result.errors] == ["tips directory not found"]
+    assert [error.message for error in result.errors] == [
+        "tips directory not found; pass one, or set TIPS_DIR"
+    ]
     assert len(result.library) == 0
 
 

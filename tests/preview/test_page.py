@@ -122,7 +122,7 @@ def test_removing_every_file_empties_the_page(preview: Preview):
     shown = read_page(page.text)
     assert shown.visible == []
     assert len(shown.errors) == 1
-    assert shown.errors[0].endswith(":0: no *.yaml or *.yml tip files found")
+    assert shown.errors[0].endswith("/tips: no *.yaml or *.yml tip files found")
     assert "There are no tips to show yet." in page.text
 
 

@@ -95,6 +95,11 @@ def validate(directory: Path | None) -> int:
     files = len(result.files)
     tips = len(result.library)
     print(f"OK: {plural(tips, 'tip')} in {plural(files, 'file')} under {directory}")
+    for draft in result.drafts:
+        print(
+            f"{draft}: a draft from tipbot import, not served until reviewed; "
+            'delete its "# TODO review" comments to publish it'
+        )
     return EXIT_OK
 
 

@@ -18,7 +18,14 @@ import yaml
 
 from bot.config import load_settings
 from bot.content.library import SYNONYMS
-from bot.content.loader import LIMITS, MAX_TAGS, SLUG, load_library, parse_tip_file
+from bot.content.loader import (
+    DRAFT_MARKER,
+    LIMITS,
+    MAX_TAGS,
+    SLUG,
+    load_library,
+    parse_tip_file,
+)
 from bot.content.markdown import (
     BOLD,
     Article,
@@ -42,7 +49,7 @@ CONTEXT_LABEL = "_Context:_"
 MAX_CONTEXT = 200
 CONTEXT_BLOCKS = 2
 MIN_BOLD_WORDS = 3  # shorter bold is emphasis on a word, not a takeaway
-TODO_COMMENT = "# TODO review: drafted by tipbot import"
+TODO_COMMENT = DRAFT_MARKER
 TRY_PREFIX = "This week, "
 GENERIC_TRY = "This week, find one place in your own work where this holds, and act on it: {}."
 YAML_WIDTH = 92
@@ -151,7 +158,8 @@ def _import(args: argparse.Namespace) -> int:
         raise ArticleError(message)
     source = article_source(article, args, path)
     out: Path = args.out or tips_dir / f"{slugify(source.title) or 'article'}.yaml"
-    library = load_library(tips_dir).library
+    # Drafts count: their ids will be served once they are reviewed.
+    library = load_library(tips_dir, include_drafts=True).library
     # Ids in the file being replaced are free again: that file's tips go away with it.
     replaced = out.resolve() if args.force else None
     taken = {t.id for t in library.tips if replaced is None or Path(t.path).resolve() != replaced}
@@ -630,7 +638,8 @@ def render_yaml(source: Source, tips: Sequence[DraftTip]) -> str:
         "#",
         "# A program picked these titles, bodies, tags and levels, and wrote every `try` line",
         "# marked TODO review. Read each tip against the article, rewrite what reads wrong, then",
-        "# delete the TODO comments and this header.",
+        "# delete the TODO comments and this header. Until then the bot does not serve this file",
+        "# (tipbot preview shows it, so you can review it there).",
         "#",
         "# Fields: id is a slug of at most 60 characters, unique across tips/ and never renamed",
         "# once shipped; title is plain text (at most 80); body is Slack mrkdwn (at most 400);",

@@ -22,6 +22,8 @@ SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
 MAX_TAGS = 6
 MAP_TAG = "tag:yaml.org,2002:map"
+# `tipbot import` writes this above every drafted `try` line; deleting them publishes the file.
+DRAFT_MARKER = "# TODO review: drafted by tipbot import"
 STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 # libyaml's parser is about seven times faster; both give the same nodes and line marks.
@@ -72,6 +74,8 @@ class LoadResult:
     library: Library
     errors: tuple[TipError, ...]
     files: tuple[str, ...] = field(default=())
+    # Files from `tipbot import` still carrying DRAFT_MARKER: checked, but not served.
+    drafts: tuple[str, ...] = field(default=())
 
 
 def tip_files(directory: Path) -> list[Path]:
@@ -80,10 +84,14 @@ def tip_files(directory: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_library(directory: Path) -> LoadResult:
-    """Load every tip file under `directory`; bad tips are reported and left out, good ones kept."""
+def load_library(directory: Path, include_drafts: bool = False) -> LoadResult:
+    """Load every tip file under `directory`; bad tips are reported and left out, good ones kept.
+
+    Drafts from `tipbot import` are validated but left out of the library, so nobody is sent
+    an unreviewed tip, unless `include_drafts` (the preview and the importer want them).
+    """
     with _collector_paused():
-        return _load_library(directory)
+        return _load_library(directory, include_drafts)
 
 
 @contextlib.contextmanager
@@ -100,7 +108,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_library(directory: Path) -> LoadResult:
+def is_draft(text: str | TipError) -> bool:
+    """Whether a tip file is an unreviewed draft from `tipbot import`."""
+    return isinstance(text, str) and DRAFT_MARKER in text
+
+
+def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
     if not directory.is_dir():
         message = "tips directory not found; pass one, or set TIPS_DIR"
         error = TipError(str(directory), 0, message)
@@ -111,9 +124,15 @@ def _load_library(directory: Path) -> LoadResult:
     if not paths:
         errors.append(TipError(str(directory), 0, "no *.yaml or *.yml tip files found"))
     seen: dict[str, Tip] = {}
+    drafts: list[str] = []
     for path in paths:
-        file_tips, file_errors = parse_tip_file(read_tip_file(path), _display(path))
+        text = read_tip_file(path)
+        file_tips, file_errors = parse_tip_file(text, _display(path))
         errors.extend(file_errors)
+        if is_draft(text):
+            drafts.append(_display(path))
+            if not include_drafts:
+                continue
         for tip in file_tips:
             first = seen.get(tip.id)
             if first is not None:
@@ -124,7 +143,8 @@ def _load_library(directory: Path) -> LoadResult:
                 continue
             seen[tip.id] = tip
             tips.append(tip)
-    return LoadResult(Library(tuple(tips)), tuple(errors), tuple(_display(p) for p in paths))
+    files = tuple(_display(p) for p in paths)
+    return LoadResult(Library(tuple(tips)), tuple(errors), files, tuple(drafts))
 
 
 def read_tip_file(path: Path) -> str | TipError:

@@ -33,6 +33,8 @@ main { max-width: 760px; margin: 0 auto; padding: 16px 24px 48px; }
 .errors p { margin: 0 0 8px; color: var(--muted); font-size: 13px; }
 .errors ul { margin: 0; padding-left: 20px; }
 .errors li { margin: 2px 0; }
+.drafts { background: #fffbea; border: 1px solid #e8b339; border-radius: 8px;
+  padding: 8px 16px; margin-bottom: 16px; font-size: 13px; }
 .errors code { font-size: 13px; white-space: pre-wrap; word-break: break-word; }
 .summary { color: var(--muted); font-size: 13px; margin: 0 0 12px; }
 form.filters { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; margin-bottom: 8px; }
@@ -180,6 +182,7 @@ This page reloads itself when a tip file changes.</p>
 </header>
 <main>
 {render_errors(result.errors)}
+{render_drafts(result.drafts)}
 <p class="summary" id="summary">{summary}</p>
 {render_filters(filters, result.library.topics())}
 {render_form_links(filters)}
@@ -204,6 +207,18 @@ def render_errors(errors: Sequence[TipError]) -> str:
 <h2>{count} in the tip files</h2>
 <p>Tips with a problem are left out below. Fix the file and this page reloads by itself;
 <code>tipbot validate</code> lists the same problems.</p>
+<ul>{items}</ul>
+</section>"""
+
+
+def render_drafts(drafts: Sequence[str]) -> str:
+    """Which files are unreviewed drafts: shown here, but not sent to Slack yet."""
+    if not drafts:
+        return ""
+    items = "".join(f"<li><code>{escape(path)}</code></li>" for path in drafts)
+    return f"""<section class="drafts" id="drafts">
+<p>Drafts from <code>tipbot import</code> are shown here but not sent to Slack until they are
+reviewed: delete their <code># TODO review</code> comments to publish them.</p>
 <ul>{items}</ul>
 </section>"""
 

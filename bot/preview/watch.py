@@ -67,5 +67,5 @@ class LiveLibrary:
 
     def _load(self, files_fingerprint: str) -> Snapshot:
         # The fingerprint is taken before loading: a file saved mid-load is caught next time.
-        result = load_library(self.directory)
+        result = load_library(self.directory, include_drafts=True)
         return Snapshot(self.directory, result, files_fingerprint, self._clock())

@@ -151,7 +151,7 @@ def test_default_output_is_never_overwritten_without_force(
     assert (code, stderr) == (0, "")
     assert f"to {target};" in stdout
     assert target.read_text(encoding="utf-8") != before
-    result = load_library(tips_dir)
+    result = load_library(tips_dir, include_drafts=True)
     assert result.errors == ()
     assert [tip.id for tip in result.library.tips] == first_ids
 
@@ -314,7 +314,7 @@ def test_ids_are_unique_against_the_library_and_within_the_draft(
     code, _, stderr = run_import(capsys, article)
 
     assert (code, stderr) == (0, "")
-    result = load_library(tips_dir)
+    result = load_library(tips_dir, include_drafts=True)
     assert result.errors == ()
     drafted = [tip.id for tip in result.library.tips if tip.path.endswith("patience.yaml")]
     assert len(drafted) == len(first_ids) == len(set(drafted))
@@ -509,3 +509,34 @@ def test_inline_markdown_becomes_inert_mrkdwn_and_plain_text() -> None:
     assert to_plain(text) == (
         "Bold, it and a link tag a less than b and and c R and D here sam x → y"
     )
+
+
+def test_a_draft_is_validated_but_not_served_until_reviewed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The bot skips a fresh draft; deleting its TODO comments publishes it."""
+    tips_dir = tmp_path / "tips"
+    tips_dir.mkdir(exist_ok=True)
+    out = tips_dir / "draft.yaml"
+    code, _, _ = run_import(
+        capsys,
+        ARTICLES / "no-front-matter.md",
+        "--out",
+        str(out),
+        "--author",
+        "Sam",
+        "--date",
+        "2024-01-02",
+    )
+    assert code == 0
+    served = load_library(tips_dir)
+    assert (served.errors, served.library.tips, served.drafts) == ((), (), (str(out),))
+    assert len(load_library(tips_dir, include_drafts=True).library) > 0
+
+    reviewed = "\n".join(
+        line for line in out.read_text(encoding="utf-8").splitlines() if "TODO review" not in line
+    )
+    out.write_text(reviewed + "\n", encoding="utf-8")
+    published = load_library(tips_dir)
+    assert published.drafts == ()
+    assert len(published.library) > 0

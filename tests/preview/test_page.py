@@ -189,3 +189,14 @@ def _card(html: str, tip_id: str) -> str:
     """The HTML of one tip's card."""
     start = html.index(f'<article class="card" id="tip-{tip_id}"')
     return html[start : html.index("</article>", start)]
+
+
+def test_drafts_are_shown_and_flagged_as_not_served(preview: Preview):
+    """A draft from `tipbot import` is drawn for review, under a note that Slack won't get it."""
+    draft = FIXED_TIP + "# TODO review: drafted by tipbot import\n"
+    (preview.tips_dir / "draft.yaml").write_text(draft, encoding="utf-8")
+    page = preview.get("/")
+    assert 'id="drafts"' in page.text
+    assert "draft.yaml</code>" in page.text
+    assert "not sent to Slack until they are" in page.text
+    assert "draft-without-try" in read_page(page.text).visible

@@ -1,6 +1,11 @@
 """What a `/tip` command asks for, parsed from its text; plain Python, no Slack types."""
 
 from dataclasses import dataclass
+from typing import Literal
+
+# Who may use a subcommand. Changing a channel's own schedule is everyone's business until a
+# workspace names admins; reloading files and reading workspace stats never is.
+Access = Literal["everyone", "admins-if-set", "admins"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,8 +16,7 @@ class Subcommand:
     usage: str
     summary: str
     example: str = ""
-    # Restricted to TIPBOT_ADMINS when that is set; open to everyone when it is not.
-    admin_only: bool = False
+    access: Access = "everyone"
 
 
 # The one list of subcommands: the parser and `/tip help` both read it, so help cannot drift.
@@ -24,17 +28,17 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "subscribe [day] [HH:MM] [timezone]",
         "Post one tip a week in this channel (default: Monday 09:00).",
         "subscribe mon 09:00 Europe/Berlin",
-        admin_only=True,
+        access="admins-if-set",
     ),
     Subcommand("schedule", "schedule", "Show this channel's weekly tip schedule."),
     Subcommand(
-        "unsubscribe", "unsubscribe", "Stop the weekly tip in this channel.", admin_only=True
+        "unsubscribe", "unsubscribe", "Stop the weekly tip in this channel.", access="admins-if-set"
     ),
     Subcommand(
-        "reload", "reload", "Reload the tip files now and report what changed.", admin_only=True
+        "reload", "reload", "Reload the tip files now and report what changed.", access="admins"
     ),
     Subcommand(
-        "stats", "stats", "Top tips, subscription health, recent weekly posts.", admin_only=True
+        "stats", "stats", "Top tips, subscription health, recent weekly posts.", access="admins"
     ),
 )
 SUBCOMMANDS_BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}

@@ -48,8 +48,16 @@ class Settings:
         return bool(self.app_token)
 
     def is_admin(self, user_id: str) -> bool:
-        """Whether `user_id` may run admin-only commands (everyone, when no admins are set)."""
-        return not self.admins or user_id in self.admins
+        """Whether `user_id` is named in TIPBOT_ADMINS."""
+        return user_id in self.admins
+
+    def may(self, access: str, user_id: str) -> bool:
+        """Whether `user_id` passes a subcommand's access rule (see bot.commands.Access)."""
+        if access == "admins":
+            return self.is_admin(user_id)
+        if access == "admins-if-set":
+            return not self.admins or self.is_admin(user_id)
+        return True
 
 
 def load_settings(env: Mapping[str, str] | None = None, need_slack: bool = True) -> Settings:

@@ -43,14 +43,24 @@ def open_store(settings: Settings) -> SqlStore:
     return SqlStore(engine)
 
 
-def start_reloading(app: App, services: Services, stop: threading.Event) -> None:
-    """Reload tips when files change, DMing admins about a refused edit once."""
-    notifier = AdminNotifier(app.client, services.settings.admins)
-    services.reloader = LibraryReloader(
-        services.library, services.settings.tips_dir, services.clock, notifier.tip_errors
+def start_reloading(
+    app: App, services: Services, stop: threading.Event, *, tell_admins: bool
+) -> None:
+    """Reload tips when files change; with `tell_admins`, DM them about bad files once."""
+    notifier = AdminNotifier(app.client, services.settings.admins) if tell_admins else None
+    reloader = LibraryReloader(
+        services.library,
+        services.settings.tips_dir,
+        services.clock,
+        notifier.tip_errors if notifier else None,
     )
-    if services.settings.tips_dir.is_dir():
-        watch_tips(services.settings.tips_dir, services.reloader, stop)
+    services.reloader = reloader
+    reloader.report_current_errors()
+    directory = services.settings.tips_dir
+    if directory.is_dir():
+        watch_tips(directory, reloader, stop)
+    else:
+        logger.warning("Not watching %s: no such directory; /tip reload still works", directory)
 
 
 def build_services(settings: Settings) -> Services:
@@ -83,8 +93,9 @@ def run_until_stopped(settings: Settings, *, serve_slack: bool, schedule: bool) 
     app = create_app(services)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop = threading.Event()
-    # Both process kinds follow edits to the files: the clock posts tips too.
-    start_reloading(app, services, stop)
+    # Both process kinds follow edits to the files: the clock posts tips too. Only the one
+    # running the scheduler (one per deployment) DMs the admins, so they hear it once.
+    start_reloading(app, services, stop, tell_admins=schedule)
     scheduler = scheduler_for(app, services) if schedule else None
     try:
         if serve_slack:

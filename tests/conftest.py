@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.content.reloading import LibraryReloader
 from bot.content.selection import TipPicker
 from bot.http_server import bound_port, close_from_another_thread
-from bot.runner import load_current_library, open_store
+from bot.runner import load_current_library, open_store, start_reloading
 from bot.services import Services
-from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.server import create_http_server
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
@@ -79,15 +77,14 @@ def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot
         picker=TipPicker(random.Random(7)),
     )
     app = create_app(services)
-    notifier = AdminNotifier(app.client, settings.admins)
-    services.reloader = LibraryReloader(
-        services.library, settings.tips_dir, services.clock, notifier.tip_errors
-    )
+    stop_watching = threading.Event()
+    start_reloading(app, services, stop_watching, tell_admins=True)
     server = create_http_server(app, settings.host, 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{bound_port(server)}/slack/events"
     yield RunningBot(url, services, stand_in)
+    stop_watching.set()
     close_from_another_thread(server)
 
 

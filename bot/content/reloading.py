@@ -61,38 +61,50 @@ class LibraryReloader:
         self.directory = directory
         self.clock = clock
         self.on_new_errors = on_new_errors
-        self._reported: tuple[str, ...] = tuple(str(e) for e in current.result.errors)
+        self._reported: tuple[str, ...] = ()
         self._lock = threading.Lock()
+
+    def report_current_errors(self) -> None:
+        """Tell people about errors the files had at start (a deploy is an edit too)."""
+        if self.current.errors:
+            self._report(self.current.errors)
 
     def reload(self) -> ReloadOutcome:
         """Load the files again and serve them if they are valid; report errors once."""
         with self._lock:
-            result = load_library(self.directory)
-            if result.errors:
-                self.current.refuse(result.errors)
-                for error in result.errors:
-                    logger.error("Tip files not reloaded: %s", error)
-                self._report(result.errors)
-                return ReloadOutcome(errors=result.errors)
-            result.library.warm()  # outside any request, before the swap
-            outcome = diff_libraries(self.current.library, result.library)
-            self.current.replace(result, self.clock())
-            self._reported = ()
-            logger.info(
-                "Reloaded %d tips: %d added, %d changed, %d removed",
-                len(result.library),
-                len(outcome.added),
-                len(outcome.changed),
-                len(outcome.removed),
-            )
-            return outcome
+            outcome = self._reload()
+        if outcome.errors:
+            # Outside the lock: telling people can be slow and must not hold up a reload.
+            self._report(outcome.errors)
+        return outcome
+
+    def _reload(self) -> ReloadOutcome:
+        result = load_library(self.directory)
+        if result.errors:
+            self.current.refuse(result.errors)
+            for error in result.errors:
+                logger.error("Tip files not reloaded: %s", error)
+            return ReloadOutcome(errors=result.errors)
+        result.library.warm()  # outside any request, before the swap
+        outcome = diff_libraries(self.current.library, result.library)
+        self.current.replace(result, self.clock())
+        self._reported = ()
+        logger.info(
+            "Reloaded %d tips: %d added, %d changed, %d removed",
+            len(result.library),
+            len(outcome.added),
+            len(outcome.changed),
+            len(outcome.removed),
+        )
+        return outcome
 
     def _report(self, errors: tuple[TipError, ...]) -> None:
         # The same broken file saved twice, or a watcher firing twice, must not DM twice.
         fingerprint = tuple(str(e) for e in errors)
-        if fingerprint == self._reported or self.on_new_errors is None:
-            return
-        self._reported = fingerprint
+        with self._lock:
+            if fingerprint == self._reported or self.on_new_errors is None:
+                return
+            self._reported = fingerprint
         try:
             self.on_new_errors(errors)
         except Exception:

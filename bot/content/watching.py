@@ -33,7 +33,11 @@ def watch_tips(
             raise_interrupt=False,
         ):
             logger.info("Tip files changed: %s", ", ".join(sorted(p for _, p in changes)))
-            reloader.reload()
+            try:
+                reloader.reload()
+            except Exception:
+                # Keep watching: the next save may well fix whatever went wrong.
+                logger.exception("Reloading the tip files failed; still serving the last good")
 
     thread = threading.Thread(target=loop, name="tip-watcher", daemon=True)
     thread.start()

@@ -1,6 +1,7 @@
 """Direct messages to tipbot's admins about problems only they can fix."""
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 
 from slack_sdk import WebClient
@@ -39,8 +40,16 @@ class AdminNotifier:
         self.admins = sorted(admins)
 
     def tip_errors(self, errors: tuple[TipError, ...]) -> None:
-        """Tell the admins once about an edit that was refused."""
-        text = tip_errors_text(errors)
+        """Tell the admins about an edit that was refused, on a thread of its own.
+
+        The caller may be a watcher or a command; neither should wait on Slack.
+        """
+        thread = threading.Thread(target=self._send, args=(tip_errors_text(errors),), daemon=True)
+        thread.start()
+
+    def _send(self, text: str) -> None:
+        if not self.admins:
+            logger.warning("Tip file errors, and no TIPBOT_ADMINS to tell; see the log above")
         for admin in self.admins:
             try:
                 self.client.chat_postMessage(channel=admin, text=text)

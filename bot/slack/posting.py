@@ -90,11 +90,17 @@ class SlackNotifier:
     def subscription_paused(self, sub: Subscription, reason: str) -> None:
         """Explain what went wrong and how to fix it; log (never raise) if even that fails."""
         fix = FIXES.get(reason, "Check the channel still exists and that I can post in it")
-        text = (
-            f"I couldn't post the weekly tip in <#{sub.channel_id}> (Slack said `{reason}`), "
-            f"so I've paused it. {fix}, then type `{self.command} subscribe` in the channel "
-            "to start again."
-        )
+        if sub.kind == "dm":
+            text = (
+                f"I couldn't send you your weekly tip (Slack said `{reason}`), so I've paused "
+                "it. Open my Home tab to subscribe again."
+            )
+        else:
+            text = (
+                f"I couldn't post the weekly tip in <#{sub.channel_id}> (Slack said "
+                f"`{reason}`), so I've paused it. {fix}, then type `{self.command} subscribe` "
+                "in the channel to start again."
+            )
         try:
             self.client.chat_postMessage(channel=sub.subscribed_by, text=text)
         except SlackApiError as exc:

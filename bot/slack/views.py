@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot.commands import SUBCOMMANDS
 from bot.content.model import Source, Tip
+from bot.nuggets.models import Subscription
 from bot.slack.mrkdwn import echo, escape
 from bot.wording import plural
 
@@ -42,6 +43,11 @@ def attribution(source: Source) -> str:
     title = escape(source.title)
     linked = f"<{source.url}|{title}>" if source.url else f"“{title}”"
     return f"From {linked} by {escape(source.author)}, {source.date}"
+
+
+def conversation(sub: Subscription) -> str:
+    """Where a subscription posts, as a Slack mention: `<#C…>` or, for a DM, `<@U…>`."""
+    return f"<@{sub.channel_id}>" if sub.kind == "dm" else f"<#{sub.channel_id}>"
 
 
 def tip_blocks(tip: Tip) -> list[Block]:
@@ -174,7 +180,7 @@ def help_message(command: str) -> Blocks:
     ]
     for sub in SUBCOMMANDS:
         example = f" e.g. `{command} {sub.example}`" if sub.example else ""
-        admin = " _(admins)_" if sub.admin_only else ""
+        admin = " _(admins)_" if sub.access != "everyone" else ""
         lines.append(f"`{command} {sub.usage}`: {sub.summary}{example}{admin}")
     return to_dicts(
         [

@@ -1,7 +1,6 @@
 """Editing tip files under a running bot: it keeps answering, and admins hear about mistakes."""
 
 import dataclasses
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.content.watching import watch_tips
 from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
 
@@ -43,12 +41,8 @@ def watched_bot(settings: Settings, stand_in: SlackStandIn, tips_dir: Path) -> I
     """A bot serving `tips_dir`, watching it, with one admin."""
     configured = dataclasses.replace(settings, tips_dir=tips_dir, admins=frozenset({"UADMIN"}))
     for bot in start_bot(configured, stand_in):
-        stop = threading.Event()
-        assert bot.services.reloader is not None
-        watch_tips(tips_dir, bot.services.reloader, stop)
         time.sleep(0.3)  # let the watcher start before the test edits anything
         yield bot
-        stop.set()
 
 
 def titles_served(bot: RunningBot) -> set[str]:
@@ -101,16 +95,29 @@ def test_a_file_removed_and_added_back(watched_bot: RunningBot, tips_dir: Path) 
     wait_until(lambda: len(titles_served(watched_bot)) > 20)
 
 
-def test_reload_command_reports_added_changed_and_removed(
-    watched_bot: RunningBot, tips_dir: Path
-) -> None:
-    """`/tip reload` by an admin says what changed; others are refused and nothing reloads."""
-    refused = watched_bot.command("reload", user_id="U2").body
+def reload_answer(bot: RunningBot, user_id: str) -> tuple[str, str]:
+    """`/tip reload`: what the ack says at once, and what follows on the response URL."""
+    before = len(bot.stand_in.calls_to("response:cmd"))
+    ack = bot.command("reload", user_id=user_id).json()["text"]
+    if "Reloading" not in ack:
+        return ack, ""
+    follow_up = bot.stand_in.wait_for("response:cmd", count=before + 1)[before]
+    return ack, follow_up.params["text"]
+
+
+def test_reload_command_reports_what_changed(watched_bot: RunningBot) -> None:
+    """`/tip reload` acks at once, then reports the counts; others are refused at the ack."""
+    refused, follow_up = reload_answer(watched_bot, "U2")
     assert "only tipbot admins" in refused
     assert "<@UADMIN>" in refused
+    assert follow_up == ""
 
-    answer = watched_bot.command("reload", user_id="UADMIN").body
-    assert "0 added, 0 changed, 0 removed" in answer
+    ack, report = reload_answer(watched_bot, "UADMIN")
+    assert ack == "Reloading the tip files…"
+    assert report == (
+        f":white_check_mark: Reloaded {len(watched_bot.services.library.library)} tips: "
+        "0 added, 0 changed, 0 removed."
+    )
 
 
 def test_reload_command_lists_errors_and_keeps_the_last_good_tips(
@@ -119,8 +126,17 @@ def test_reload_command_lists_errors_and_keeps_the_last_good_tips(
     """A broken file makes `/tip reload` list the error with file:line, escaped."""
     path = tips_dir / TIP_FILE
     path.write_text(path.read_text().replace("\n    level: staff", "\n    level: <!channel>", 1))
-    answer = watched_bot.command("reload", user_id="UADMIN").body
-    assert "still serving the last good tips" in answer
-    assert f"{TIP_FILE}:" in answer
-    assert "<!channel>" not in answer
+    _, report = reload_answer(watched_bot, "UADMIN")
+    assert "still serving the last good tips" in report
+    assert f"{TIP_FILE}:" in report
+    assert "<!channel>" not in report
+    assert "Fix the file and save it" in report
     assert len(titles_served(watched_bot)) > 20
+
+
+def test_reload_and_stats_need_named_admins(bot: RunningBot) -> None:
+    """With no TIPBOT_ADMINS, reload and stats are refused and say how to name admins."""
+    for subcommand in ("reload", "stats"):
+        answer = bot.command(subcommand).json()["text"]
+        assert "none are set yet" in answer
+        assert "TIPBOT_ADMINS" in answer

@@ -5,6 +5,7 @@ from datetime import timedelta
 from bot.services import Services
 from bot.slack.admin_notices import error_list
 from bot.slack.mrkdwn import escape
+from bot.slack.views import conversation
 from bot.wording import plural
 
 TOP_TIPS = 10
@@ -13,21 +14,27 @@ RECENT = timedelta(weeks=4)
 
 
 def refusal(services: Services, subcommand: str) -> str:
-    """The polite no for someone who is not in TIPBOT_ADMINS."""
-    admins = ", ".join(f"<@{admin}>" for admin in sorted(services.settings.admins))
+    """The polite no for someone who is not in TIPBOT_ADMINS, saying whom to ask."""
     command = services.settings.command
+    admins = ", ".join(f"<@{admin}>" for admin in sorted(services.settings.admins))
+    if not admins:
+        return (
+            f"Sorry, `{command} {subcommand}` is only for tipbot admins, and none are set yet. "
+            "Whoever runs tipbot can add Slack user IDs to `TIPBOT_ADMINS`."
+        )
     return f"Sorry, only tipbot admins can use `{command} {subcommand}`. Ask one of them: {admins}."
 
 
 def answer_reload(services: Services) -> str:
     """Reload the tip files now; say what changed, or why the last good tips are still up."""
     if services.reloader is None:
-        return "Reloading isn't available in this process."
+        return "This process doesn't reload tips; restart it to pick up the files."
     outcome = services.reloader.reload()
     if not outcome.applied:
         return (
             f":warning: {plural(len(outcome.errors), 'error')} in the tip files, so I'm still "
-            f"serving the last good tips:\n{error_list(outcome.errors)}"
+            f"serving the last good tips:\n{error_list(outcome.errors)}\n"
+            "Fix the file and save it (I reload by myself), or run `tipbot validate` locally."
         )
     total = len(services.library.library)
     return (
@@ -69,7 +76,7 @@ def subscription_health(services: Services) -> str:
     for sub in paused[:MAX_PAUSED]:
         since = f"{sub.paused_at:%Y-%m-%d %H:%M} UTC" if sub.paused_at else "unknown"
         reason = escape(sub.paused_reason or "unknown")
-        lines.append(f"• <#{sub.channel_id}>: paused since {since}, Slack said `{reason}`")
+        lines.append(f"• {conversation(sub)}: paused since {since}, Slack said `{reason}`")
     if len(paused) > MAX_PAUSED:
         lines.append(f"…and {len(paused) - MAX_PAUSED} more.")
     return "\n".join(lines)

@@ -16,12 +16,18 @@ from bot.wording import plural
 def answer_subscription(services: Services, request: TipCommand, command: dict[str, Any]) -> str:
     """The mrkdwn reply to subscribe, schedule or unsubscribe; changes the store when asked."""
     user_id = str(command.get("user_id", ""))
-    channel_id = str(command.get("channel_id", ""))
+    channel_id = subscription_key(str(command.get("channel_id", "")), user_id)
     if request.name == "subscribe":
         return subscribe(services, request, channel_id, user_id)
     if request.name == "unsubscribe":
         return unsubscribe(services, channel_id)
     return describe_schedule(services, channel_id)
+
+
+def subscription_key(channel_id: str, user_id: str) -> str:
+    """Where a subscription lives: the channel, or for a DM the user, as App Home keys it."""
+    # Posting to a user ID lands in their DM with the bot, so one key serves both surfaces.
+    return user_id if channel_id.startswith("D") else channel_id
 
 
 def unsubscribe(services: Services, channel_id: str) -> str:
@@ -40,7 +46,7 @@ def subscribe(services: Services, request: TipCommand, channel_id: str, user_id:
         return f":warning: {error}"
     now = services.clock()
     existing = services.store.get_subscription(channel_id)
-    kind: SubscriptionKind = "dm" if channel_id.startswith("D") else "channel"
+    kind: SubscriptionKind = "dm" if channel_id == user_id else "channel"
     sub = Subscription.new(channel_id, schedule, user_id, now, kind=kind)
     services.store.save_subscription(sub)
     verb = "Changed" if existing else "Subscribed"

@@ -1,10 +1,14 @@
-"""The `/tip` slash command: every answer is built in memory and sent with the ack itself."""
+"""The `/tip` slash command: answers are built in memory and sent with the ack itself.
+
+The one exception is `/tip reload`, which can take a second on a big library: it acks at
+once and reports through the response URL from a lazy listener.
+"""
 
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot.commands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 from bot.services import Services
@@ -24,7 +28,27 @@ def register(app: App, services: Services) -> None:
         blocks, text = answer(services, request, command)
         ack(response_type="ephemeral", blocks=blocks, text=text)
 
-    app.command(services.settings.command)(handle_tip_command)
+    def is_reload(command: dict[str, Any]) -> bool:
+        return parse_command(command.get("text", "")).name == "reload"
+
+    def ack_reload(ack: Ack, command: dict[str, Any]) -> None:
+        if may_reload(command):
+            ack(response_type="ephemeral", text="Reloading the tip files…")
+        else:
+            ack(response_type="ephemeral", text=admin.refusal(services, "reload"))
+
+    def reload_and_report(command: dict[str, Any], respond: Respond) -> None:
+        if may_reload(command):
+            text = admin.answer_reload(services)
+            respond(response_type="ephemeral", blocks=views.notice_message(text), text=text)
+
+    def may_reload(command: dict[str, Any]) -> bool:
+        return services.settings.may("admins", str(command.get("user_id", "")))
+
+    name = services.settings.command
+    # Listeners are tried in order: the reload one first, everything else after it.
+    app.command(name, matchers=[is_reload])(ack=ack_reload, lazy=[reload_and_report])
+    app.command(name)(handle_tip_command)
 
 
 TextAnswer = Callable[[Services, TipCommand, dict[str, Any]], str]
@@ -33,7 +57,6 @@ TEXT_ANSWERS: dict[str, TextAnswer] = {
     "subscribe": answer_subscription,
     "schedule": answer_subscription,
     "unsubscribe": answer_subscription,
-    "reload": lambda services, _request, _command: admin.answer_reload(services),
     "stats": lambda services, _request, _command: admin.answer_stats(services),
 }
 
@@ -44,7 +67,7 @@ def answer(
     """The blocks and fallback text that answer one `/tip` request."""
     user_id = str(command.get("user_id", ""))
     subcommand = SUBCOMMANDS_BY_NAME.get(request.name)
-    if subcommand and subcommand.admin_only and not services.settings.is_admin(user_id):
+    if subcommand and not services.settings.may(subcommand.access, user_id):
         return notice(admin.refusal(services, subcommand.name))
     library = services.library.library
     name = services.settings.command

@@ -11,6 +11,8 @@ the delivery ledger:
   published it, and a duplicate is worse than a gap that the ledger explains.
 * Slack errors that prove nothing was posted (`TransientSlackError`, `AuthRevoked`) leave
   the slot in 'retry', which a later tick re-claims atomically while inside the grace window.
+  Errors after which Slack may have posted (`PostOutcomeUnknown`: a timeout, a dropped
+  connection, a 500) and refusals a retry cannot fix (`PostRejected`) end it as 'failed'.
 * A slot older than `grace` is recorded as 'missed' instead of being posted late.
 * Slots before `Subscription.active_since` are never posted: subscribing or changing the
   schedule does not post a slot that is already in the past.
@@ -33,7 +35,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.content.model import Tip
-from bot.nuggets.errors import AuthRevoked, ChannelUnavailable, TransientSlackError
+from bot.nuggets.errors import (
+    AuthRevoked,
+    ChannelUnavailable,
+    PostOutcomeUnknown,
+    PostRejected,
+    TransientSlackError,
+)
 from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import next_tip
 from bot.nuggets.schedule import slots_between
@@ -343,6 +351,15 @@ class _Tick:
                 reason = f"Slack unavailable until the grace window closed: {error.reason}"
                 self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
                 self.fail(sub.channel_id, slot, reason)
+        except PostOutcomeUnknown as error:
+            reason = f"Slack may have posted it ({error.reason}); not retried to avoid a duplicate"
+            self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
+            self.fail(sub.channel_id, slot, reason)
+        except PostRejected as error:
+            reason = f"Slack refused the post: {error.reason}"
+            logger.error("nugget for %s refused by Slack: %s", sub.channel_id, error.reason)
+            self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
+            self.fail(sub.channel_id, slot, reason)
         except Exception as error:
             # An unknown error may have happened after Slack published the message, so
             # the slot is closed rather than retried; the traceback goes to the log.

@@ -29,3 +29,11 @@ class AuthRevoked(NuggetPostError):
 
 class TransientSlackError(NuggetPostError):
     """Slack was unreachable or overloaded after the SDK's own retries; nothing was posted."""
+
+
+class PostRejected(NuggetPostError):
+    """Slack refused this post for a reason a retry will not fix (e.g. `invalid_blocks`)."""
+
+
+class PostOutcomeUnknown(NuggetPostError):
+    """Slack may or may not have posted it (a timeout, a reset, a 500): never post again."""

@@ -5,6 +5,7 @@ what to do (pause, stop, retry) without knowing Slack.
 """
 
 import logging
+import socket
 import urllib.error
 from datetime import datetime
 
@@ -12,7 +13,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.content.model import Tip
-from bot.nuggets.errors import AuthRevoked, ChannelUnavailable, TransientSlackError
+from bot.nuggets.errors import (
+    AuthRevoked,
+    ChannelUnavailable,
+    NuggetPostError,
+    PostOutcomeUnknown,
+    PostRejected,
+    TransientSlackError,
+)
 from bot.nuggets.models import Subscription
 from bot.slack import views
 
@@ -34,10 +42,24 @@ CHANNEL_ERRORS = frozenset(
         "team_access_not_granted",
     }
 )
-# The token itself is bad: every post will fail until an admin reinstalls the app.
+# The token or the app's install is wrong: every post will fail until an admin fixes it.
 AUTH_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "missing_scope",
+        "not_allowed_token_type",
+        "ekm_access_denied",
+    }
 )
+# Slack turned the request away before doing anything: safe to post again later.
+NOT_PROCESSED_STATUSES = frozenset({429, 503})
+NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "service_unavailable", "request_timeout"})
+# Slack's own words for these: "some aspect of the operation may have succeeded".
+UNKNOWN_OUTCOME_ERRORS = frozenset({"fatal_error", "internal_error"})
 # How a person can fix each channel problem, for the DM to whoever subscribed.
 FIXES = {
     "not_in_channel": "Invite me to the channel with `/invite @tipbot`",
@@ -64,20 +86,32 @@ class SlackPoster:
         except SlackApiError as exc:
             raise classify(exc) from exc
         except (urllib.error.URLError, OSError) as exc:
-            # slack-sdk already retried; the request never reached Slack or got no answer.
-            raise TransientSlackError(f"network error: {exc}") from exc
+            raise classify_network_error(exc) from exc
         return str(response.get("ts", ""))
 
 
-def classify(exc: SlackApiError) -> ChannelUnavailable | AuthRevoked | TransientSlackError:
-    """The domain error for a Slack API error response."""
-    error = str(exc.response.get("error", "")) or f"HTTP {exc.response.status_code}"
+def classify(exc: SlackApiError) -> NuggetPostError:
+    """The domain error for a Slack API error response (after slack-sdk's own retries)."""
+    status = exc.response.status_code
+    error = str(exc.response.get("error", "")) or f"HTTP {status}"
     if error in CHANNEL_ERRORS:
         return ChannelUnavailable(error)
     if error in AUTH_ERRORS:
         return AuthRevoked(error)
-    # ratelimited after every retry, 5xx, fatal_error and the like: Slack did not post it.
-    return TransientSlackError(error)
+    if status in NOT_PROCESSED_STATUSES or error in NOT_PROCESSED_ERRORS:
+        return TransientSlackError(error)
+    if status >= 500 or error in UNKNOWN_OUTCOME_ERRORS:
+        return PostOutcomeUnknown(error)
+    return PostRejected(error)
+
+
+def classify_network_error(exc: OSError) -> TransientSlackError | PostOutcomeUnknown:
+    """Retry only when the request provably never reached Slack."""
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, ConnectionRefusedError | socket.gaierror):
+        return TransientSlackError(f"network error: {reason}")
+    # A timeout or a dropped connection after sending: Slack may have posted it.
+    return PostOutcomeUnknown(f"network error: {reason}")
 
 
 class SlackNotifier:

@@ -6,8 +6,10 @@ and the stand-in answers as Slack would, including 429s and 5xx.
 """
 
 import logging
+import socket
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -258,3 +260,95 @@ def test_a_tip_file_change_between_weeks_is_used_by_the_next_post(posting: Posti
     current = replacement.library.by_id
     assert second.tip_id in current
     assert header_text(second_post.params["blocks"]) == current[str(second.tip_id)].title
+
+
+@pytest.mark.parametrize(
+    ("replies", "calls"),
+    [
+        ([slack_error("internal_error", 500)] * 3, 3),
+        ([slack_error("fatal_error", 200)], 1),
+    ],
+    ids=["500s-past-the-sdk-retries", "fatal-error"],
+)
+def test_an_error_after_which_slack_may_have_posted_is_never_posted_again(
+    posting: Posting, replies: list[Reply], calls: int
+) -> None:
+    """A 500 or fatal_error may mean Slack posted it: the slot fails, a later tick leaves it."""
+    posting.stand_in.script("chat.postMessage", *replies)
+    posting.tick()
+    posting.tick(JUST_AFTER + timedelta(minutes=5))
+    assert len(posting.posts()) == calls
+    (row,) = posting.ledger()
+    assert row.status == "failed"
+    assert "not retried to avoid a duplicate" in str(row.reason)
+
+
+def test_a_post_slack_refuses_outright_fails_with_its_reason(posting: Posting) -> None:
+    """`invalid_blocks` will not get better by retrying: failed, with Slack's reason."""
+    posting.stand_in.script("chat.postMessage", slack_error("invalid_blocks"))
+    posting.tick()
+    posting.tick(JUST_AFTER + timedelta(minutes=5))
+    assert len(posting.posts()) == 1
+    (row,) = posting.ledger()
+    assert (row.status, row.reason) == ("failed", "Slack refused the post: invalid_blocks")
+
+
+def test_a_missing_scope_stops_like_a_revoked_token(
+    posting: Posting, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`missing_scope` needs an admin: the fan-out stops loudly and the slot waits to retry."""
+    posting.stand_in.script("chat.postMessage", slack_error("missing_scope"))
+    with caplog.at_level(logging.CRITICAL):
+        posting.tick()
+    (row,) = posting.ledger()
+    assert row.status == "retry"
+    assert any("missing_scope" in r.getMessage() for r in caplog.records)
+
+
+def test_a_connection_dropped_after_sending_is_not_posted_again(
+    posting: Posting, settings: Settings
+) -> None:
+    """Slack hangs up without answering: the SDK retries, then the slot fails, never re-posted."""
+    with socket.create_server(("127.0.0.1", 0)) as hangs_up:
+        port = hangs_up.getsockname()[1]
+        stop = threading.Event()
+
+        def accept_and_close() -> None:
+            hangs_up.settimeout(0.1)
+            while not stop.is_set():
+                try:
+                    connection, _ = hangs_up.accept()
+                except TimeoutError:
+                    continue
+                connection.recv(65536)
+                connection.close()
+
+        thread = threading.Thread(target=accept_and_close, daemon=True)
+        thread.start()
+        client = create_client(replace(settings, api_url=f"http://127.0.0.1:{port}/api/"))
+        posting.job.poster = SlackPoster(client)
+        posting.tick()
+        posting.tick(JUST_AFTER + timedelta(minutes=5))
+        stop.set()
+        thread.join()
+    (row,) = posting.ledger()
+    assert row.status == "failed"
+    assert "may have posted it" in str(row.reason)
+
+
+def test_a_refused_connection_is_retried_on_a_later_tick(
+    posting: Posting, settings: Settings
+) -> None:
+    """Nothing listens (the request never left): the slot waits in 'retry' and posts later."""
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    client = create_client(replace(settings, api_url=f"http://127.0.0.1:{port}/api/"))
+    posting.job.poster = SlackPoster(client)
+    posting.tick()
+    (row,) = posting.ledger()
+    assert row.status == "retry"
+
+    posting.job.poster = SlackPoster(create_client(settings))
+    posting.tick(JUST_AFTER + timedelta(minutes=5))
+    assert len(posting.posts()) == 1
+    assert posting.ledger()[0].status == "sent"

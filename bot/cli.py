@@ -1,4 +1,7 @@
-"""The `tipbot` command: serve | validate; maps tipbot's errors to clean messages and exit codes."""
+"""The `tipbot` command: serve | clock | validate | import | preview.
+
+Maps tipbot's own errors to clean messages and exit codes; never a traceback for those.
+"""
 
 import argparse
 import logging
@@ -89,8 +92,7 @@ def validate(directory: Path | None) -> int:
     for error in result.errors:
         print(error)
     if result.errors:
-        count = len(result.errors)
-        print(f"{count} error{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
+        print(f"{plural(len(result.errors), 'error')} in {directory}", file=sys.stderr)
         return EXIT_INVALID
     files = len(result.files)
     tips = len(result.library)
@@ -115,7 +117,7 @@ def serve() -> int:
 
 def clock() -> int:
     """Run the weekly tip scheduler alone until stopped."""
-    settings = load_settings()
+    settings = load_settings(serves_slack=False)
     configure_logging(settings.log_level)
     from bot.runner import run_clock  # noqa: PLC0415 - see serve()
 

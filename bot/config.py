@@ -60,15 +60,21 @@ class Settings:
         return True
 
 
-def load_settings(env: Mapping[str, str] | None = None, need_slack: bool = True) -> Settings:
-    """Read and check the environment; raises ConfigError with a message a person can act on."""
+def load_settings(
+    env: Mapping[str, str] | None = None, need_slack: bool = True, serves_slack: bool = True
+) -> Settings:
+    """Read and check the environment; raises ConfigError with a message a person can act on.
+
+    `serves_slack` is False for the clock process: it only calls Slack, so it needs the bot
+    token but no signing secret.
+    """
     env = os.environ if env is None else env
     bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
     signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
     if need_slack:
         missing = [name for name, value in (("SLACK_BOT_TOKEN", bot_token),) if not value]
-        if not signing_secret and not app_token:
+        if serves_slack and not signing_secret and not app_token:
             missing.append("SLACK_SIGNING_SECRET")
         if missing:
             verb = "is" if len(missing) == 1 else "are"

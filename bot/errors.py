@@ -7,7 +7,3 @@ class TipbotError(Exception):
 
 class ConfigError(TipbotError):
     """The environment is missing or has a bad setting; the message says what to set."""
-
-
-class TipFileError(TipbotError):
-    """One or more tip files are invalid; the message lists every error with file:line."""

@@ -47,7 +47,8 @@ def start_reloading(
     app: App, services: Services, stop: threading.Event, *, tell_admins: bool
 ) -> None:
     """Reload tips when files change; with `tell_admins`, DM them about bad files once."""
-    notifier = AdminNotifier(app.client, services.settings.admins) if tell_admins else None
+    settings = services.settings
+    notifier = AdminNotifier(app.client, settings.admins, settings.command) if tell_admins else None
     reloader = LibraryReloader(
         services.library,
         services.settings.tips_dir,

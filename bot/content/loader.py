@@ -21,6 +21,8 @@ TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
 MAX_TAGS = 6
+# Slack markup that notifies: <!channel>, <!here>, <!everyone>, <!subteam^…>, <@U…>, <#C…>.
+MENTION = re.compile(r"<[!@#][^>]*>")
 MAP_TAG = "tag:yaml.org,2002:map"
 # `tipbot import` writes this above every drafted `try` line; deleting them publishes the file.
 DRAFT_MARKER = "# TODO review: drafted by tipbot import"
@@ -283,6 +285,14 @@ class _FileParser:
             if value is not None and len(value) > limit:
                 self.error(
                     fields[name], f'{what}: "{name}" is {len(value)} characters; at most {limit}'
+                )
+        for name in ("title", "body", "try"):
+            mention = MENTION.search(values.get(name) or "")
+            if mention:
+                self.error(
+                    fields[name],
+                    f'{what}: "{name}" contains {mention.group(0)}, which would notify people '
+                    "in Slack; tips may link to pages but not mention people or channels",
                 )
         if values.get("id") is not None and not SLUG.match(values["id"] or ""):
             self.error(

@@ -29,7 +29,8 @@ __all__ = [
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_WEEKDAY = 0
 DEFAULT_TIME = "09:00"
-EXAMPLE = "`/tip subscribe mon 09:00 Europe/Berlin`"
+# What the user could have typed after the command name; the Slack layer adds the name.
+EXAMPLE = "subscribe mon 09:00 Europe/Berlin"
 
 _DAY_ALIASES: dict[str, int] = {
     **{name.lower(): index for index, name in enumerate(DAY_NAMES)},
@@ -97,7 +98,7 @@ def _quote(word: str) -> str:
 
 
 def _fail(problem: str) -> ScheduleError:
-    return ScheduleError(f"{problem} For example: {EXAMPLE}")
+    return ScheduleError(problem)
 
 
 def _parse_time(word: str) -> str:

@@ -23,28 +23,31 @@ def error_list(errors: Sequence[TipError]) -> str:
     return "\n".join(lines)
 
 
-def tip_errors_text(errors: Sequence[TipError]) -> str:
+def tip_errors_text(errors: Sequence[TipError], command: str) -> str:
     """What an admin reads when an edit to the tip files was refused."""
     return (
         ":warning: The tip files have errors, so I'm still serving the last good tips:\n"
         f"{error_list(errors)}\n"
-        "Fix them and save; I pick up the fix by myself (or type `/tip reload`)."
+        f"Fix them and save; I pick up the fix by myself (or type `{command} reload`)."
     )
 
 
 class AdminNotifier:
     """DMs every admin in TIPBOT_ADMINS; with none set, the log is the only place it goes."""
 
-    def __init__(self, client: WebClient, admins: Iterable[str]) -> None:
+    def __init__(self, client: WebClient, admins: Iterable[str], command: str) -> None:
         self.client = client
         self.admins = sorted(admins)
+        self.command = command
 
     def tip_errors(self, errors: tuple[TipError, ...]) -> None:
         """Tell the admins about an edit that was refused, on a thread of its own.
 
         The caller may be a watcher or a command; neither should wait on Slack.
         """
-        thread = threading.Thread(target=self._send, args=(tip_errors_text(errors),), daemon=True)
+        thread = threading.Thread(
+            target=self._send, args=(tip_errors_text(errors, self.command),), daemon=True
+        )
         thread.start()
 
     def _send(self, text: str) -> None:

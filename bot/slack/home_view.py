@@ -18,9 +18,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.content.loader import TipError
 from bot.content.model import Tip
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import DAY_NAMES
+from bot.slack.admin_notices import error_list
+from bot.slack.views import fit_section, tip_blocks
 from bot.wording import plural
 
 HOME_TOPIC = "home_topic"
@@ -56,19 +59,8 @@ def home_view(content: HomeContent) -> dict[str, object]:
     blocks += dm_section(content)
     if content.admin_status:
         blocks += [DividerBlock(), HeaderBlock(text="Admin: status")]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=content.admin_status[:3000])))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit_section(content.admin_status))))
     return View(type="home", blocks=blocks).to_dict()
-
-
-def tip_section(tip: Tip) -> list[Block]:
-    """A tip without buttons, for the home tab."""
-    return [
-        SectionBlock(text=MarkdownTextObject(text=f"*{tip.title}*\n{tip.body}")),
-        SectionBlock(text=MarkdownTextObject(text=f":dart: *Try this week:* {tip.try_}")),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"From “{tip.source.title}” by {tip.source.author}")]
-        ),
-    ]
 
 
 def week_section(tip: Tip | None) -> list[Block]:
@@ -77,7 +69,7 @@ def week_section(tip: Tip | None) -> list[Block]:
         return [SectionBlock(text=MarkdownTextObject(text="No tips yet."))]
     return [
         SectionBlock(text=MarkdownTextObject(text=":calendar: *This week's tip*")),
-        *tip_section(tip),
+        *tip_blocks(tip),
     ]
 
 
@@ -97,7 +89,7 @@ def topic_section(content: HomeContent) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text=":mag: *Browse by topic*"), accessory=menu),
     ]
     if content.topic_tip is not None:
-        blocks += tip_section(content.topic_tip)
+        blocks += tip_blocks(content.topic_tip)
     return blocks
 
 
@@ -132,10 +124,12 @@ def dm_section(content: HomeContent) -> list[Block]:
     return blocks
 
 
-def library_status(tips: int, loaded_at: str, errors: Sequence[str]) -> str:
+def library_status(tips: int, loaded_at: str, errors: Sequence[TipError]) -> str:
     """The library's line in the admin status: size, last reload, and any errors."""
     status = f"*Library*: {plural(tips, 'tip')}, last loaded {loaded_at}"
     if not errors:
         return status + ", no errors."
-    listed = "\n".join(f"• `{error}`" for error in errors[:10])
-    return f"{status}.\n:warning: {plural(len(errors), 'error')} in the tip files:\n{listed}"
+    return (
+        f"{status}.\n:warning: {plural(len(errors), 'error')} in the tip files:\n"
+        f"{error_list(errors)}"
+    )

@@ -21,11 +21,10 @@ from bot.nuggets.models import Subscription
 from bot.slack.mrkdwn import echo, escape
 from bot.wording import plural
 
-__all__ = ["escape", "plural"]
-
 ANOTHER_TIP = "tip_another"
 SHARE_TIP = "tip_share"
 HELPFUL = "nugget_helpful"
+SECTION_LIMIT = 3000  # Slack's limit on a section block's text
 
 # Questions that invite the channel to talk in the thread; each tip always gets the same one.
 DISCUSSION_QUESTIONS = (
@@ -152,7 +151,7 @@ def topics_message(topics: Sequence[tuple[str, int]], command: str) -> Blocks:
     return to_dicts(
         [
             HeaderBlock(text="Topics"),
-            SectionBlock(text=MarkdownTextObject(text=listed[:3000])),
+            SectionBlock(text=MarkdownTextObject(text=fit_section(listed))),
             ContextBlock(
                 elements=[MarkdownTextObject(text=f"Try `{command} {example}` for a tip on it.")]
             ),
@@ -168,7 +167,7 @@ def no_match_message(query: str, topics: Sequence[tuple[str, int]], command: str
         f"Try one of these topics: {names}\n"
         f"Or type `{command}` on its own for a random tip."
     )
-    return to_dicts([SectionBlock(text=MarkdownTextObject(text=text[:3000]))])
+    return to_dicts([SectionBlock(text=MarkdownTextObject(text=fit_section(text)))])
 
 
 def help_message(command: str) -> Blocks:
@@ -192,7 +191,15 @@ def help_message(command: str) -> Blocks:
 
 def notice_message(text: str) -> Blocks:
     """A short ephemeral note in mrkdwn (the caller escapes any user text in it)."""
-    return to_dicts([SectionBlock(text=MarkdownTextObject(text=text))])
+    return to_dicts([SectionBlock(text=MarkdownTextObject(text=fit_section(text)))])
+
+
+def fit_section(text: str, limit: int = SECTION_LIMIT) -> str:
+    """Text cut to Slack's section limit at a line break, so no entity or code span is split."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 2)
+    return text[: cut if cut > 0 else limit - 2] + "\n…"
 
 
 def to_dicts(blocks: Sequence[Block]) -> Blocks:

@@ -346,3 +346,18 @@ def test_parse_tip_file_reports_errors_under_the_path_it_is_given() -> None:
     assert [str(error) for error in errors] == [
         'tips/leadership.yaml:7: tip "trust-your-team": missing field "body"',
     ]
+
+
+def test_tips_cannot_mention_people_or_channels(tmp_path: Path) -> None:
+    """<!channel>, <!here>, <@U…> and <#C…> in a tip are errors; links are fine."""
+    text = (CASES / "valid" / "tips.yaml").read_text(encoding="utf-8")
+    (tmp_path / "tips.yaml").write_text(text, encoding="utf-8")
+    first = load_library(tmp_path).library.tips[0]
+    for markup in ("<!channel>", "<!here|here>", "<@U123>", "<#C123|general>"):
+        broken = text.replace(first.try_, f"Ask {markup} about it.", 1)
+        (tmp_path / "tips.yaml").write_text(broken, encoding="utf-8")
+        (error,) = load_library(tmp_path).errors
+        assert f'"try" contains {markup}, which would notify people' in error.message
+    linked = text.replace(first.try_, "Read <https://example.com|the post> again.", 1)
+    (tmp_path / "tips.yaml").write_text(linked, encoding="utf-8")
+    assert load_library(tmp_path).errors == ()

@@ -52,14 +52,31 @@ def test_share_posts_the_tip_visibly_and_says_who_shared_it(bot: RunningBot) -> 
     assert deleted.params["delete_original"] is True
 
 
-def test_share_where_the_bot_is_not_a_member_explains_how_to_fix_it(bot: RunningBot) -> None:
-    """When Slack says not_in_channel, the user is told to invite the bot; nothing is lost."""
+def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(
+    bot: RunningBot,
+) -> None:
+    """not_in_channel: the tip is still shared, visibly, through the interaction's URL."""
     bot.stand_in.script("chat.postMessage", Reply({"ok": False, "error": "not_in_channel"}))
     tip = bot.services.library.library.tips[0]
     click(bot, "tip_share", json.dumps({"tip": tip.id, "topic": ""}), channel_id="C9")
-    (note,) = bot.stand_in.wait_for("response:btn")
+    shared, deleted = bot.stand_in.wait_for("response:btn", count=2)
+    assert shared.params["response_type"] == "in_channel"
+    assert shared.params["blocks"][0]["text"]["text"] == tip.title
+    assert "Shared by <@U1>" in json.dumps(shared.params["blocks"])
+    assert deleted.params["delete_original"] is True
+    assert bot.services.store.shares_by_tip() == {tip.id: 1}
+
+
+def test_share_nowhere_to_post_explains_how_to_fix_it(bot: RunningBot) -> None:
+    """When neither way can post, the user is told to invite the bot."""
+    bot.stand_in.script("chat.postMessage", Reply({"ok": False, "error": "channel_not_found"}))
+    bot.stand_in.script("response:btn", Reply({"ok": False}, status=404))
+    tip = bot.services.library.library.tips[0]
+    click(bot, "tip_share", json.dumps({"tip": tip.id, "topic": ""}), channel_id="C9")
+    _, note = bot.stand_in.wait_for("response:btn", count=2)
     assert "/invite @tipbot" in note.params["text"]
     assert note.params["response_type"] == "ephemeral"
+    assert bot.services.store.shares_by_tip() == {}
 
 
 def test_share_of_a_removed_tip_says_so(bot: RunningBot) -> None:

@@ -1,10 +1,13 @@
 """`/tip` over real HTTP with real signatures: what a user sees for every subcommand."""
 
+import dataclasses
 import json
 from typing import Any
 
 from bot.commands import SUBCOMMANDS
-from tests.conftest import RunningBot
+from bot.config import Settings
+from tests.conftest import RunningBot, start_bot
+from tests.slack_stand_in import SlackStandIn
 
 
 def texts(blocks: list[dict[str, Any]]) -> str:
@@ -95,3 +98,15 @@ def test_very_long_text_is_answered_and_shortened(bot: RunningBot) -> None:
     reply = bot.command("zzz " * 750)
     assert reply.status == 200
     assert len(texts(reply.json()["blocks"])) < 3000
+
+
+def test_a_renamed_command_is_used_everywhere_it_is_quoted(
+    settings: Settings, stand_in: SlackStandIn
+) -> None:
+    """With TIPBOT_COMMAND=/coach, help and error examples say /coach, never /tip."""
+    for coach in start_bot(dataclasses.replace(settings, command="/coach"), stand_in):
+        shown = texts(coach.command("help", command="/coach").json()["blocks"])
+        assert "`/coach subscribe mon 09:00 Europe/Berlin`" in shown
+        assert "/tip" not in shown
+        error = coach.command("subscribe funday", command="/coach").json()["text"]
+        assert "For example: `/coach subscribe mon 09:00 Europe/Berlin`" in error

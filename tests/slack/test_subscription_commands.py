@@ -120,3 +120,12 @@ def test_only_admins_change_subscriptions_when_admins_are_set(admin_bot: Running
     assert "only tipbot admins" in said(admin_bot, "unsubscribe", user_id="U2")
     assert admin_bot.services.store.get_subscription("C1") is not None
     assert "Mondays" in said(admin_bot, "schedule", user_id="U2")
+
+
+def test_a_time_skipped_by_the_clock_change_is_shown_as_given(clocked: RunningBot) -> None:
+    """02:30 on the spring-forward Sunday shows as 02:30, with a note on when it really goes."""
+    clocked.services.clock = lambda: datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
+    shown = said(clocked, "subscribe sun 02:30 Europe/Berlin")
+    assert "Sundays at 02:30 (Europe/Berlin)" in shown
+    assert "Sunday 29 March 2026, 02:30 (Europe/Berlin)" in shown
+    assert "the clock change that night moves this one to 03:30" in shown

@@ -1,5 +1,6 @@
 """`/tip subscribe | schedule | unsubscribe`: a channel's weekly tip, answered in the ack."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -7,9 +8,9 @@ from bot.commands import TipCommand
 from bot.nuggets.errors import ScheduleError
 from bot.nuggets.models import Subscription, SubscriptionKind
 from bot.nuggets.rotation import remaining
-from bot.nuggets.schedule import next_slot, parse_schedule
+from bot.nuggets.schedule import EXAMPLE, Schedule, next_slot, parse_schedule
 from bot.services import Services
-from bot.slack import views
+from bot.slack.mrkdwn import escape
 from bot.wording import plural
 
 
@@ -43,7 +44,8 @@ def subscribe(services: Services, request: TipCommand, channel_id: str, user_id:
     try:
         schedule = parse_schedule(request.args, services.settings.timezone)
     except ScheduleError as error:
-        return f":warning: {error}"
+        command = services.settings.command
+        return f":warning: {error} For example: `{command} {EXAMPLE}`"
     now = services.clock()
     existing = services.store.get_subscription(channel_id)
     kind: SubscriptionKind = "dm" if channel_id == user_id else "channel"
@@ -53,7 +55,7 @@ def subscribe(services: Services, request: TipCommand, channel_id: str, user_id:
     where = "this conversation" if kind == "dm" else "this channel"
     return (
         f":white_check_mark: {verb}: {where} gets one tip {schedule.describe()}.\n"
-        f"Next tip: {when(next_slot(schedule, now), schedule.timezone)}."
+        f"Next tip: {next_post(schedule, now)}."
     )
 
 
@@ -73,17 +75,28 @@ def describe_schedule(services: Services, channel_id: str) -> str:
         since = when(sub.paused_at, sub.schedule.timezone) if sub.paused_at else "a while"
         return (
             f":double_vertical_bar: The weekly tip ({sub.schedule.describe()}) is paused since "
-            f"{since}: Slack said `{views.escape(sub.paused_reason or 'unknown')}`. "
+            f"{since}: Slack said `{escape(sub.paused_reason or 'unknown')}`. "
             f"Fix that, then type `{command} subscribe` to start again. {rotation}"
         )
-    next_at = next_slot(sub.schedule, services.clock())
     return (
         f":calendar: This channel gets one tip {sub.schedule.describe()}.\n"
-        f"Next tip: {when(next_at, sub.schedule.timezone)}. {rotation}"
+        f"Next tip: {next_post(sub.schedule, services.clock())}. {rotation}"
     )
 
 
-def when(moment: Any, timezone: str) -> str:
+def when(moment: datetime, timezone: str) -> str:
     """A moment as the channel reads it, e.g. `Monday 30 November 2026, 09:00 (Europe/Berlin)`."""
     local = moment.astimezone(ZoneInfo(timezone))
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({timezone})"
+
+
+def next_post(schedule: Schedule, now: datetime) -> str:
+    """The next slot in the schedule's zone, keeping the HH:MM the user gave."""
+    slot = next_slot(schedule, now)
+    shown = when(slot, schedule.timezone)
+    actual = f"{slot.astimezone(ZoneInfo(schedule.timezone)):%H:%M}"
+    if actual == schedule.time:
+        return shown
+    # A time skipped by a clock change (02:30 on the spring-forward night) fires late once.
+    as_given = shown.replace(actual, schedule.time)
+    return f"{as_given}; the clock change that night moves this one to {actual}"

@@ -5,12 +5,14 @@ of the ack.
 """
 
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.content.model import Tip
 from bot.services import Services
 from bot.slack import views
 
@@ -18,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 # Errors that mean the bot cannot post where the button was clicked, and what to tell the user.
 INVITE = "Invite me with `/invite @tipbot`"
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+VOTE_LOCKS = tuple(threading.Lock() for _ in range(64))
 CANNOT_POST = {
     "not_in_channel": f"I'm not in this channel yet. {INVITE}, then share again.",
     "channel_not_found": f"I can't see this conversation. {INVITE}, or share from my channels.",
@@ -26,8 +30,21 @@ CANNOT_POST = {
 }
 
 
-def ack_button(ack: Ack) -> None:
-    """Acknowledge a button click straight away."""
+def share_through_response_url(respond: Respond, tip: Tip, user_id: str) -> bool:
+    """Post the tip visibly where the button was clicked, without the bot being a member."""
+    # Private channels and DMs the bot is not in refuse chat.postMessage, but the response
+    # URL of the interaction may still post there, as the user's own /tip did.
+    reply = respond(
+        response_type="in_channel",
+        replace_original=False,
+        blocks=views.shared_tip_message(tip, user_id),
+        text=views.fallback_text(tip),
+    )
+    return reply.status_code == 200
+
+
+def ack_now(ack: Ack) -> None:
+    """Acknowledge straight away; a lazy listener does the work that calls Slack."""
     ack()
 
 
@@ -70,6 +87,10 @@ def register(app: App, services: Services) -> None:
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
+            if error in NOT_A_MEMBER and share_through_response_url(respond, tip, user_id):
+                services.store.record_share(tip.id, channel_id, user_id, services.clock())
+                respond(delete_original=True)
+                return
             logger.warning("Sharing tip %s in %s failed: %s", tip.id, channel_id, error)
             message = CANNOT_POST.get(
                 error, f"Slack refused the post (`{error}`). Try again later."
@@ -82,16 +103,18 @@ def register(app: App, services: Services) -> None:
     def count_helpful_vote(body: dict[str, Any], client: WebClient) -> None:
         channel_id = body["channel"]["id"]
         message = body["message"]
-        _, votes = services.store.toggle_vote(channel_id, message["ts"], body["user"]["id"])
-        # Relabel the button on the message as Slack has it, so a tip since removed from the
-        # library still shows correctly.
-        client.chat_update(
-            channel=channel_id,
-            ts=message["ts"],
-            blocks=views.with_helpful_count(message["blocks"], votes),
-            text=message.get("text", "Tip of the week"),
-        )
+        # Two clicks at once must not leave the older count on the button: vote and relabel
+        # one at a time per message (within this process).
+        with VOTE_LOCKS[hash((channel_id, message["ts"])) % len(VOTE_LOCKS)]:
+            _, votes = services.store.toggle_vote(channel_id, message["ts"], body["user"]["id"])
+            # Relabel the message as Slack has it, so a tip since removed still shows right.
+            client.chat_update(
+                channel=channel_id,
+                ts=message["ts"],
+                blocks=views.with_helpful_count(message["blocks"], votes),
+                text=message.get("text", "Tip of the week"),
+            )
 
-    app.action(views.ANOTHER_TIP)(ack=ack_button, lazy=[show_another])
-    app.action(views.SHARE_TIP)(ack=ack_button, lazy=[share_tip])
-    app.action(views.HELPFUL)(ack=ack_button, lazy=[count_helpful_vote])
+    app.action(views.ANOTHER_TIP)(ack=ack_now, lazy=[show_another])
+    app.action(views.SHARE_TIP)(ack=ack_now, lazy=[share_tip])
+    app.action(views.HELPFUL)(ack=ack_now, lazy=[count_helpful_vote])

@@ -7,25 +7,20 @@ listener, so nothing slow sits in front of the ack.
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.content.selection import tip_of_the_week
 from bot.nuggets.models import Subscription
-from bot.nuggets.schedule import Schedule, next_slot, resolve_timezone
+from bot.nuggets.schedule import Schedule, resolve_timezone
 from bot.services import Services
 from bot.slack import home_view
 from bot.slack.answers.admin import subscription_health
-from bot.slack.answers.subscriptions import when
-from bot.slack.mrkdwn import escape
+from bot.slack.answers.subscriptions import next_post
+from bot.slack.listeners.actions import ack_now
 
 logger = logging.getLogger(__name__)
-
-
-def ack_only(ack: Ack) -> None:
-    """Acknowledge straight away; the lazy listener does the work."""
-    ack()
 
 
 def register(app: App, services: Services) -> None:
@@ -56,13 +51,13 @@ def register(app: App, services: Services) -> None:
         services.store.delete_subscription(user_id)
         publish_home(client, services, user_id, notice="Done: no more weekly tips by DM.")
 
-    app.event("app_home_opened")(ack=ack_only, lazy=[on_home_opened])
-    app.action(home_view.HOME_TOPIC)(ack=ack_only, lazy=[on_topic_chosen])
-    app.action(home_view.HOME_SUBSCRIBE)(ack=ack_only, lazy=[on_dm_subscribe])
-    app.action(home_view.HOME_UNSUBSCRIBE)(ack=ack_only, lazy=[on_dm_unsubscribe])
+    app.event("app_home_opened")(ack=ack_now, lazy=[on_home_opened])
+    app.action(home_view.HOME_TOPIC)(ack=ack_now, lazy=[on_topic_chosen])
+    app.action(home_view.HOME_SUBSCRIBE)(ack=ack_now, lazy=[on_dm_subscribe])
+    app.action(home_view.HOME_UNSUBSCRIBE)(ack=ack_now, lazy=[on_dm_unsubscribe])
     # Picking a day or a time only changes the view's state, read when "Send me tips" is hit.
-    app.action(home_view.HOME_DAY)(ack_only)
-    app.action(home_view.HOME_TIME)(ack_only)
+    app.action(home_view.HOME_DAY)(ack_now)
+    app.action(home_view.HOME_TIME)(ack_now)
 
 
 def user_timezone(client: WebClient, user_id: str) -> str | None:
@@ -95,7 +90,7 @@ def home_content(
     library = services.library.library
     now = services.clock()
     sub = services.store.get_subscription(user_id)
-    next_dm = when(next_slot(sub.schedule, now), sub.schedule.timezone) if sub else None
+    next_dm = next_post(sub.schedule, now) if sub else None
     return home_view.HomeContent(
         tip_of_the_week=tip_of_the_week(library, now),
         topics=library.topics(),
@@ -111,7 +106,6 @@ def home_content(
 def admin_status(services: Services) -> str:
     """The library's health and the subscriptions' health, for admins."""
     current = services.library
-    errors = [escape(str(error)) for error in current.errors]
     loaded_at = f"{current.loaded_at:%Y-%m-%d %H:%M} UTC"
-    library = home_view.library_status(len(current.library), loaded_at, errors)
+    library = home_view.library_status(len(current.library), loaded_at, current.errors)
     return f"{library}\n{subscription_health(services)}"

@@ -3,24 +3,27 @@
 import logging
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_bolt import App
 
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
 from bot.content.reloading import LibraryReloader
 from bot.content.watching import watch_tips
-from bot.http_server import bound_port, stop_on_sigterm
+from bot.http_server import stop_on_sigterm
 from bot.scheduler import NuggetJob, start_scheduler
 from bot.services import Services, utc_now
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.posting import SlackNotifier, SlackPoster
-from bot.slack.server import create_http_server
+from bot.slack.server import serve_slack
 from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def open_store(settings: Settings) -> SqlStore:
 
 
 def start_reloading(
-    app: App, services: Services, stop: threading.Event, *, tell_admins: bool
+    app: "App", services: Services, stop: threading.Event, *, tell_admins: bool
 ) -> None:
     """Reload tips when files change; with `tell_admins`, DM them about bad files once."""
     settings = services.settings
@@ -71,7 +74,7 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def scheduler_for(app: App, services: Services) -> BackgroundScheduler:
+def scheduler_for(app: "App", services: Services) -> BackgroundScheduler:
     """Start the weekly tip scheduler, posting through the app's Web API client."""
     poster = SlackPoster(app.client)
     notifier = SlackNotifier(app.client, services.settings.command)
@@ -80,15 +83,15 @@ def scheduler_for(app: App, services: Services) -> BackgroundScheduler:
 
 def run(settings: Settings) -> None:
     """Serve Slack over HTTP (or Socket Mode), with the scheduler unless it is switched off."""
-    run_until_stopped(settings, serve_slack=True, schedule=settings.scheduler_enabled)
+    run_until_stopped(settings, answer_slack=True, schedule=settings.scheduler_enabled)
 
 
 def run_clock(settings: Settings) -> None:
     """Run only the scheduler, for deployments with several web processes."""
-    run_until_stopped(settings, serve_slack=False, schedule=True)
+    run_until_stopped(settings, answer_slack=False, schedule=True)
 
 
-def run_until_stopped(settings: Settings, *, serve_slack: bool, schedule: bool) -> None:
+def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool) -> None:
     """Start the parts asked for, block until SIGTERM or Ctrl-C, then stop them in order."""
     services = build_services(settings)
     app = create_app(services)
@@ -99,8 +102,8 @@ def run_until_stopped(settings: Settings, *, serve_slack: bool, schedule: bool) 
     start_reloading(app, services, stop, tell_admins=schedule)
     scheduler = scheduler_for(app, services) if schedule else None
     try:
-        if serve_slack:
-            serve(app, settings)
+        if answer_slack:
+            serve_slack(app, settings)
         else:
             stop.wait()
     except KeyboardInterrupt:
@@ -110,19 +113,3 @@ def run_until_stopped(settings: Settings, *, serve_slack: bool, schedule: bool) 
         if scheduler is not None:
             # Let a post in flight finish so its ledger row ends as sent, not interrupted.
             scheduler.shutdown(wait=True)
-
-
-def serve(app: App, settings: Settings) -> None:
-    """Block serving Slack's requests: Socket Mode with an app token, else HTTP on PORT."""
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
-
-        logger.info("Connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
-        return
-    server = create_http_server(app, settings.host, settings.port)
-    logger.info("Listening on http://%s:%d/slack/events", settings.host, bound_port(server))
-    try:
-        server.run()
-    finally:
-        server.close()

@@ -8,7 +8,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import MultiSocketServer
 
-from bot.http_server import create_wsgi_server
+from bot.config import Settings
+from bot.http_server import bound_port, create_wsgi_server
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -40,3 +41,19 @@ def create_http_server(app: App, host: str, port: int) -> MultiSocketServer:
     return create_wsgi_server(
         wsgi_app(app), host, port, threads=THREADS, ident="tipbot", max_body=1_048_576
     )
+
+
+def serve_slack(app: App, settings: Settings) -> None:
+    """Block serving Slack's requests: Socket Mode with an app token, else HTTP on PORT."""
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
+
+        logger.info("Connecting to Slack in Socket Mode")
+        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
+        return
+    server = create_http_server(app, settings.host, settings.port)
+    logger.info("Listening on http://%s:%d/slack/events", settings.host, bound_port(server))
+    try:
+        server.run()
+    finally:
+        server.close()

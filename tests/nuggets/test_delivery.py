@@ -1,7 +1,6 @@
 """The weekly fan-out against a real SQLite file: exactly once, catch-up, and Slack failures."""
 
 import random
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from bot.nuggets.schedule import Schedule
 from bot.store.database import engine_from_url
 from bot.store.sql import SqlStore
 from tests.nuggets.fakes import FakePoster, make_tip
+from tests.racing import race, separate_store
 
 GRACE = timedelta(hours=12)
 MONDAY_9 = Schedule(0, "09:00", "UTC")
@@ -143,28 +143,14 @@ def test_threads_with_their_own_stores_racing_on_one_file_post_each_slot_once(db
     for channel in channels:
         subscribe(store, channel)
     poster = FakePoster()
-    barrier = threading.Barrier(4)
     reports = []
-    errors = []
 
     def run(worker):
-        engine = engine_from_url(db_url)
-        try:
-            own_store = SqlStore(engine)
-            barrier.wait()
+        with separate_store(db_url) as own_store:
             notifier = _NullNotifier()
             reports.append(tick(own_store, poster, notifier, SLOT, worker=worker, seed=len(worker)))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            engine.dispose()
 
-    threads = [threading.Thread(target=run, args=(f"worker-{n}",)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert race([f"worker-{n}" for n in range(4)], run) == []
     assert sorted(channel for channel, _, _ in poster.posts) == channels
     assert sum(report.sent for report in reports) == 20
     assert {row.status for row in store.deliveries()} == {"sent"}

@@ -5,7 +5,6 @@ import random
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,10 +14,10 @@ from sqlalchemy import select
 from bot.nuggets.delivery import deliver_due
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
-from bot.store.database import drop_all, engine_from_url
-from bot.store.sql import SqlStore
+from bot.store.database import drop_all
 from bot.store.tables import schema_version
 from tests.nuggets.fakes import FakePoster, make_tip
+from tests.racing import race, separate_store
 
 REPO = Path(__file__).resolve().parents[2]
 SLOT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -139,15 +138,11 @@ def test_threads_racing_deliver_due_post_each_slot_once(database_url, store):
     """Four threads with their own engines tick at once: one post per channel."""
     subscribe_all(store)
     poster = FakePoster()
-    barrier = threading.Barrier(4)
-    errors = []
 
     def run(worker):
-        engine = engine_from_url(database_url)
-        try:
-            barrier.wait()
+        with separate_store(database_url) as own_store:
             deliver_due(
-                SqlStore(engine),
+                own_store,
                 lambda: [make_tip("t1"), make_tip("t2")],
                 poster,
                 _Unused(),
@@ -156,17 +151,8 @@ def test_threads_racing_deliver_due_post_each_slot_once(database_url, store):
                 worker_id=worker,
                 rng=random.Random(worker),
             )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            engine.dispose()
 
-    threads = [threading.Thread(target=run, args=(f"w{n}",)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert race([f"w{n}" for n in range(4)], run) == []
     assert sorted(channel for channel, _, _ in poster.posts) == CHANNELS
 
 

@@ -1,6 +1,5 @@
 """SqlStore on SQLite and PostgreSQL: subscriptions, rotations, the ledger, votes, shares."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,8 +10,8 @@ from sqlalchemy.exc import StatementError
 from bot.nuggets.models import Subscription
 from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
-from bot.store.sql import SqlStore
 from bot.store.tables import shares, subscriptions
+from tests.racing import race, separate_store
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SLOT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -207,23 +206,11 @@ def test_shares_are_recorded(store):
 
 def test_concurrent_claims_of_one_slot_have_exactly_one_winner(database_url):
     """Eight threads, each with its own engine, claim one slot at once: one wins."""
-    from bot.store.database import engine_from_url  # noqa: PLC0415 - one engine per thread
-
-    barrier = threading.Barrier(8)
     wins = []
 
     def claim(worker):
-        engine = engine_from_url(database_url)
-        try:
-            own = SqlStore(engine)
-            barrier.wait()
+        with separate_store(database_url) as own:
             wins.append(own.claim_delivery("C1", SLOT, worker, NOW))
-        finally:
-            engine.dispose()
 
-    threads = [threading.Thread(target=claim, args=(f"w{n}",)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert race([f"w{n}" for n in range(8)], claim) == []
     assert sorted(wins) == [False] * 7 + [True]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.content.importer import TODO_COMMENT
+from bot.content.draft_yaml import TODO_COMMENT
 from bot.content.loader import LIMITS, load_library, parse_tip_file
 from bot.content.markdown import split_sentences, to_mrkdwn, to_plain
 from bot.content.model import Tip

@@ -43,6 +43,25 @@ def share_through_response_url(respond: Respond, tip: Tip, user_id: str) -> bool
     return reply.status_code == 200
 
 
+def post_shared_tip(
+    client: WebClient, respond: Respond, tip: Tip, channel_id: str, user_id: str
+) -> str | None:
+    """Post the tip visibly in the channel; None when done, else what to tell the user."""
+    try:
+        client.chat_postMessage(
+            channel=channel_id,
+            blocks=views.shared_tip_message(tip, user_id),
+            text=views.fallback_text(tip),
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error in NOT_A_MEMBER and share_through_response_url(respond, tip, user_id):
+            return None
+        logger.warning("Sharing tip %s in %s failed: %s", tip.id, channel_id, error)
+        return CANNOT_POST.get(error, f"Slack refused the post (`{error}`). Try again later.")
+    return None
+
+
 def ack_now(ack: Ack) -> None:
     """Acknowledge straight away; a lazy listener does the work that calls Slack."""
     ack()
@@ -67,35 +86,18 @@ def register(app: App, services: Services) -> None:
         )
 
     def share_tip(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        action = body["actions"][0]
-        tip_id, _ = views.read_button_value(action.get("value", ""))
+        tip_id, _ = views.read_button_value(body["actions"][0].get("value", ""))
         tip = services.library.library.by_id.get(tip_id)
         if tip is None:
-            respond(
-                text="That tip was removed from the library. Try `/tip` for another one.",
-                replace_original=False,
-                response_type="ephemeral",
-            )
+            command = services.settings.command
+            text = f"That tip was removed from the library. Try `{command}` for another one."
+            respond(text=text, replace_original=False, response_type="ephemeral")
             return
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id", "")
-        try:
-            client.chat_postMessage(
-                channel=channel_id,
-                blocks=views.shared_tip_message(tip, user_id),
-                text=views.fallback_text(tip),
-            )
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error in NOT_A_MEMBER and share_through_response_url(respond, tip, user_id):
-                services.store.record_share(tip.id, channel_id, user_id, services.clock())
-                respond(delete_original=True)
-                return
-            logger.warning("Sharing tip %s in %s failed: %s", tip.id, channel_id, error)
-            message = CANNOT_POST.get(
-                error, f"Slack refused the post (`{error}`). Try again later."
-            )
-            respond(text=message, replace_original=False, response_type="ephemeral")
+        problem = post_shared_tip(client, respond, tip, channel_id, user_id)
+        if problem:
+            respond(text=problem, replace_original=False, response_type="ephemeral")
             return
         services.store.record_share(tip.id, channel_id, user_id, services.clock())
         respond(delete_original=True)

@@ -1,7 +1,9 @@
 """The App Home tab: this week's tip, browsing by topic, a weekly DM, and admin status."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -33,6 +35,7 @@ HOME_SUBSCRIBE = "home_dm_subscribe"
 HOME_UNSUBSCRIBE = "home_dm_unsubscribe"
 DM_BLOCK = "home_dm"
 MAX_OPTIONS = 100  # Slack's limit for a static select
+HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,15 @@ def dm_section(content: HomeContent) -> list[Block]:
         ContextBlock(elements=[MarkdownTextObject(text="In your Slack timezone.")]),
     ]
     return blocks
+
+
+def dm_choice(view: dict[str, Any]) -> tuple[int, str]:
+    """The weekday and HH:MM picked on the tab; Monday 09:00 for anything missing or odd."""
+    values = view.get("state", {}).get("values", {}).get(DM_BLOCK, {})
+    day = str((values.get(HOME_DAY, {}).get("selected_option") or {}).get("value", ""))
+    time = str(values.get(HOME_TIME, {}).get("selected_time") or "")
+    weekday = int(day) if day in ("0", "1", "2", "3", "4", "5", "6") else 0
+    return weekday, time if HH_MM.fullmatch(time) else "09:00"
 
 
 def library_status(tips: int, loaded_at: str, errors: Sequence[TipError]) -> str:

@@ -36,11 +36,9 @@ def register(app: App, services: Services) -> None:
 
     def on_dm_subscribe(body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
-        values = body.get("view", {}).get("state", {}).get("values", {}).get(home_view.DM_BLOCK, {})
-        day = (values.get(home_view.HOME_DAY, {}).get("selected_option") or {}).get("value", "0")
-        time = values.get(home_view.HOME_TIME, {}).get("selected_time") or "09:00"
+        weekday, time = home_view.dm_choice(body.get("view") or {})
         timezone = user_timezone(client, user_id) or services.settings.timezone
-        schedule = Schedule(int(day), time, timezone)
+        schedule = Schedule(weekday, time, timezone)
         services.store.save_subscription(
             Subscription.new(user_id, schedule, user_id, services.clock(), kind="dm")
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
@@ -14,7 +15,7 @@ from bot.content.reloading import LibraryReloader
 from bot.content.watching import watch_tips
 from bot.http_server import stop_on_sigterm
 from bot.scheduler import NuggetJob, start_scheduler
-from bot.services import Services, utc_now
+from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.posting import SlackNotifier, SlackPoster

@@ -1,21 +1,13 @@
 """What the Slack layer and the scheduler share: settings, the library, the picker, the clock."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.reloading import LibraryReloader
 from bot.content.selection import TipPicker
 from bot.store.interface import NuggetStore
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock, in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -23,6 +23,7 @@ OPTIONAL_SOURCE_FIELDS = ("url",)
 MAX_TAGS = 6
 # Slack markup that notifies: <!channel>, <!here>, <!everyone>, <!subteam^…>, <@U…>, <#C…>.
 MENTION = re.compile(r"<[!@#][^>]*>")
+TIP_SUFFIXES = (".yaml", ".yml")
 MAP_TAG = "tag:yaml.org,2002:map"
 # `tipbot import` writes this above every drafted `try` line; deleting them publishes the file.
 DRAFT_MARKER = "# TODO review: drafted by tipbot import"
@@ -80,9 +81,14 @@ class LoadResult:
     drafts: tuple[str, ...] = field(default=())
 
 
+def is_tip_path(path: str | Path) -> bool:
+    """Whether a path names a tip file (by its suffix; it may not exist)."""
+    return Path(path).suffix in TIP_SUFFIXES
+
+
 def tip_files(directory: Path) -> list[Path]:
     """Every *.yaml and *.yml file under `directory`, in a stable order."""
-    found = [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    found = [p for p in directory.rglob("*") if is_tip_path(p) and p.is_file()]
     return sorted(found)
 
 

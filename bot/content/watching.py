@@ -6,6 +6,7 @@ from pathlib import Path
 
 from watchfiles import Change, watch
 
+from bot.content.loader import is_tip_path
 from bot.content.reloading import LibraryReloader
 
 logger = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ DEBOUNCE_MS = 300
 
 def is_tip_file(change: Change, path: str) -> bool:
     """Only YAML files matter; editor swap files and backups do not."""
-    return path.endswith((".yaml", ".yml"))
+    return is_tip_path(path)
 
 
 def watch_tips(

@@ -11,12 +11,13 @@ from urllib.parse import parse_qs
 
 from waitress.server import MultiSocketServer
 
+from bot.clock import Clock
 from bot.config import load_settings
 from bot.errors import TipbotError
 from bot.http_server import bound_port, create_wsgi_server, stop_on_sigterm
 from bot.preview.filters import Filters
 from bot.preview.page import CONTENT_SECURITY_POLICY, render_page
-from bot.preview.watch import Clock, LiveLibrary
+from bot.preview.watch import LiveLibrary
 from bot.wording import plural
 
 if TYPE_CHECKING:

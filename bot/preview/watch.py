@@ -2,14 +2,12 @@
 
 import hashlib
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.content.loader import LoadResult, load_library
-
-Clock = Callable[[], datetime]
+from bot.clock import Clock
+from bot.content.loader import LoadResult, is_tip_path, load_library
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ def _file_stats(directory: Path) -> list[tuple[str, int, int]]:
     stats = []
     # rglob on a directory that does not exist (yet) yields nothing, which is what we want.
     for path in directory.rglob("*"):
-        if path.suffix not in (".yaml", ".yml"):
+        if not is_tip_path(path):
             continue
         try:
             stat = path.stat()

@@ -17,6 +17,8 @@ class Subcommand:
     summary: str
     example: str = ""
     access: Access = "everyone"
+    # Whether it changes or posts something, so that a replayed request must not run it again.
+    acts: bool = False
 
 
 # The one list of subcommands: the parser and `/tip help` both read it, so help cannot drift.
@@ -29,13 +31,22 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "Post one tip a week in this channel (default: Monday 09:00).",
         "subscribe mon 09:00 Europe/Berlin",
         access="admins-if-set",
+        acts=True,
     ),
     Subcommand("schedule", "schedule", "Show this channel's weekly tip schedule."),
     Subcommand(
-        "unsubscribe", "unsubscribe", "Stop the weekly tip in this channel.", access="admins-if-set"
+        "unsubscribe",
+        "unsubscribe",
+        "Stop the weekly tip in this channel.",
+        access="admins-if-set",
+        acts=True,
     ),
     Subcommand(
-        "reload", "reload", "Reload the tip files now and report what changed.", access="admins"
+        "reload",
+        "reload",
+        "Reload the tip files now and report what changed.",
+        access="admins",
+        acts=True,
     ),
     Subcommand(
         "stats", "stats", "Top tips, subscription health, recent weekly posts.", access="admins"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.content.selection import TipPicker
@@ -68,7 +69,9 @@ class RunningBot:
         return post(self.url, body, signed_headers(body))
 
 
-def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
+def start_bot(
+    settings: Settings, stand_in: SlackStandIn, client: WebClient | None = None
+) -> Iterator[RunningBot]:
     """Serve a bot in this process on a free port until the generator is closed."""
     services = Services(
         settings=settings,
@@ -76,7 +79,7 @@ def start_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot
         store=open_store(settings),
         picker=TipPicker(random.Random(7)),
     )
-    app = create_app(services)
+    app = create_app(services, client)
     stop_watching = threading.Event()
     start_reloading(app, services, stop_watching, tell_admins=True)
     server = create_http_server(app, settings.host, 0)

@@ -1,5 +1,6 @@
 """Requests signed and encoded exactly as Slack sends them."""
 
+import itertools
 import json
 import time
 import urllib.error
@@ -11,6 +12,12 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret"
+_triggers = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """A trigger id no other request in this run has, as Slack gives every interaction."""
+    return f"{next(_triggers)}.1717405230.0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ def slash_command_body(text: str, response_url: str, **overrides: str) -> str:
         "api_app_id": "A1",
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": "1.2.3",
+        "trigger_id": new_trigger_id(),
     }
     fields.update(overrides)
     return urlencode(fields)
@@ -56,7 +63,7 @@ def block_action_body(
         "api_app_id": "A1",
         "token": "deprecated-verification-token",
         "container": {"type": "message", "message_ts": "1.1", "is_ephemeral": True},
-        "trigger_id": "1.2.3",
+        "trigger_id": new_trigger_id(),
         "team": {"id": "T1", "domain": "acme"},
         "channel": {"id": channel_id, "name": "general"},
         "response_url": response_url,

@@ -1,16 +1,20 @@
 """A stand-in for Slack's Web API and response URLs on loopback, recording every call.
 
 Like the mock Web API server in slack-bolt's own test suite: the bot is pointed at it with
-SLACK_API_URL and talks real HTTP to it.
+SLACK_API_URL and talks real HTTP to it. Faults can be scripted for a call *after* it has
+been recorded, as when Slack posted a message and the answer was lost on the way back.
 """
 
 import itertools
 import json
 import math
+import socket
+import struct
 import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -28,13 +32,31 @@ class Call:
     at: float
 
 
+class Fault(Enum):
+    """How an answer goes wrong on the wire after the call has been recorded (and acted on)."""
+
+    RESET = "the connection is reset (TCP RST) instead of an answer"
+    CLOSE = "the connection is closed with no answer"
+    SLOW = "the answer comes after `delay` seconds, later than the client waits"
+
+
 @dataclass(frozen=True)
 class Reply:
-    """A scripted answer: HTTP status, JSON body, extra headers."""
+    """A scripted answer: HTTP status, JSON body, extra headers, or a fault on the wire."""
 
     body: dict[str, Any]
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    fault: Fault | None = None
+    delay: float = 0.0
+
+
+def acted_then(fault: Fault | int, delay: float = 2.0) -> Reply:
+    """What to answer after acting (see `SlackStandIn.fail_after_acting`): an HTTP error
+    status (500, 503) with Slack's error body, or a fault on the wire."""
+    if isinstance(fault, int):
+        return Reply({"ok": False, "error": "internal_error"}, status=fault)
+    return Reply({}, fault=fault, delay=delay)
 
 
 class SlackStandIn:
@@ -43,6 +65,7 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._faults: dict[str, deque[Reply | None]] = defaultdict(deque)
         self._buckets: dict[str, _TokenBucket] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
@@ -56,6 +79,18 @@ class SlackStandIn:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length).decode("utf-8")
                 reply = stand_in.handle(self.path, dict(self.headers.items()), raw)
+                if reply.fault is Fault.RESET:
+                    # SO_LINGER with a zero timeout makes close() send RST, not FIN.
+                    linger = struct.pack("ii", 1, 0)
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                if reply.fault is Fault.CLOSE:
+                    self.close_connection = True
+                    return
+                if reply.fault is Fault.SLOW:
+                    time.sleep(reply.delay)
                 payload = json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -70,7 +105,7 @@ class SlackStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 """Keep test output quiet."""
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(
@@ -101,6 +136,17 @@ class SlackStandIn:
         with self._lock:
             self._scripts[method].extend(replies)
 
+    def fail_after_acting(self, method: str, reply: Reply, *, skip: int = 0) -> None:
+        """Act on a call to `method` as usual (a post gets its ts), then answer `reply`.
+
+        The fault hits the next call, or the one after `skip` calls answered as usual. For a
+        wire fault the usual answer is computed and thrown away; for an HTTP error status
+        the error body is sent: either way the caller cannot tell that Slack acted.
+        """
+        with self._lock:
+            self._faults[method].extend([None] * skip)
+            self._faults[method].append(reply)
+
     def limit_rate(self, method: str, per_second: float) -> None:
         """Answer 429 with Retry-After when `method` is called faster than `per_second`.
 
@@ -126,10 +172,14 @@ class SlackStandIn:
             if limited:
                 self.rate_limited += 1
                 return limited
+            fault = self._faults[method].popleft() if self._faults.get(method) else None
             scripted = self._scripts.get(method)
-            if scripted:
-                return scripted.popleft()
-        return self._default(method, params)
+            reply = scripted.popleft() if scripted else self._default(method, params)
+        if fault is None:
+            return reply
+        if fault.fault is Fault.SLOW:
+            return Reply(reply.body, reply.status, reply.headers, Fault.SLOW, fault.delay)
+        return fault
 
     def _rate_limited(self, method: str) -> Reply | None:
         bucket = self._buckets.get(method)
@@ -174,6 +224,13 @@ class SlackStandIn:
             message = f"expected {count} call(s) to {method}, saw {len(found)}; all: {seen}"
             raise AssertionError(message)
         return found
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Leaves out the traceback when a client hung up first, as scripted faults make it do."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore errors writing to a client that is gone; those are the test's own doing."""
 
 
 class _TokenBucket:

@@ -5,31 +5,27 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.config import Settings
 from bot.services import Services
 from bot.slack.listeners import register_listeners
-from bot.slack.retrying import RetryAfterHandler
+from bot.slack.replays import IgnoreReplays
+from bot.slack.responding import use_response_url_policy
+from bot.slack.retrying import web_api_retry_handlers
 
 logger = logging.getLogger(__name__)
 
+# Seconds to wait for Slack's answer to one Web API call.
+WEB_API_TIMEOUT = 10
 
-def create_client(settings: Settings) -> WebClient:
-    """A Web API client pointed at SLACK_API_URL that retries rate limits and server errors."""
+
+def create_client(settings: Settings, timeout: int = WEB_API_TIMEOUT) -> WebClient:
+    """A Web API client pointed at SLACK_API_URL that never re-sends a call that may have acted."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            # Not the SDK's RateLimitErrorRetryHandler: its jitter wastes a third of the limit.
-            RetryAfterHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        timeout=timeout,
+        retry_handlers=web_api_retry_handlers(),
     )
 
 
@@ -44,6 +40,9 @@ def create_app(services: Services, client: WebClient | None = None) -> App:
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
+
+    app.use(IgnoreReplays(services.store, services.clock))
+    app.use(use_response_url_policy)
 
     @app.error
     def log_error(error: Exception, body: dict[str, Any]) -> None:

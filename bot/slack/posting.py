@@ -5,7 +5,6 @@ what to do (pause, stop, retry) without knowing Slack.
 """
 
 import logging
-import socket
 import urllib.error
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from bot.nuggets.errors import (
 )
 from bot.nuggets.models import Subscription
 from bot.slack import views
+from bot.slack.retrying import never_reached_slack
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,12 @@ AUTH_ERRORS = frozenset(
         "ekm_access_denied",
     }
 )
-# Slack turned the request away before doing anything: safe to post again later.
-NOT_PROCESSED_STATUSES = frozenset({429, 503})
-NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "service_unavailable", "request_timeout"})
-# Slack's own words for these: "some aspect of the operation may have succeeded".
-UNKNOWN_OUTCOME_ERRORS = frozenset({"fatal_error", "internal_error"})
+# Slack turned the request away before doing anything: safe to post again later. Only a
+# rate limit says so for certain; a 503 may come from a proxy after Slack posted.
+NOT_PROCESSED_STATUSES = frozenset({429})
+NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "request_timeout"})
+# Slack's own words for fatal_error: "some aspect of the operation may have succeeded".
+UNKNOWN_OUTCOME_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavailable"})
 # How a person can fix each channel problem, for the DM to whoever subscribed.
 FIXES = {
     "not_in_channel": "Invite me to the channel with `/invite @tipbot`",
@@ -108,7 +109,7 @@ def classify(exc: SlackApiError) -> NuggetPostError:
 def classify_network_error(exc: OSError) -> TransientSlackError | PostOutcomeUnknown:
     """Retry only when the request provably never reached Slack."""
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, ConnectionRefusedError | socket.gaierror):
+    if never_reached_slack(exc):
         return TransientSlackError(f"network error: {reason}")
     # A timeout or a dropped connection after sending: Slack may have posted it.
     return PostOutcomeUnknown(f"network error: {reason}")

@@ -6,7 +6,7 @@ who posts a slot (`claim_delivery`, `reclaim_retry`) are atomic in the database 
 All datetimes are timezone-aware; they come back in UTC.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
@@ -112,6 +112,16 @@ class NuggetStore(Protocol):
 
     def stale_claims(self, older_than: datetime) -> list[Delivery]:
         """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
+        ...
+
+    # Requests already handled ----------------------------------------------------------
+
+    def first_time(self, key: str, at: datetime, remember_for: timedelta) -> bool:
+        """Remember `key` as handled at `at`; False if it already was, in any process.
+
+        Atomic in the database (a primary key), so two processes handling the same replayed
+        request cannot both see True. Keys older than `remember_for` are forgotten.
+        """
         ...
 
     # Votes and shares ----------------------------------------------------------------

@@ -1,7 +1,7 @@
 """`NuggetStore` on SQLAlchemy Core, for SQLite and PostgreSQL."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -25,7 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
-from bot.store.tables import deliveries, rotations, shares, subscriptions, votes
+from bot.store.tables import (
+    deliveries,
+    handled_requests,
+    rotations,
+    shares,
+    subscriptions,
+    votes,
+)
 
 __all__ = ["SqlStore"]
 
@@ -324,6 +331,22 @@ class SqlStore:
         )
         with self._engine.connect() as connection:
             return [_delivery(row) for row in connection.execute(query)]
+
+    # Requests already handled ----------------------------------------------------------
+
+    def first_time(self, key: str, at: datetime, remember_for: timedelta) -> bool:
+        """Remember `key` as handled at `at`; False if it already was, in any process."""
+        with self._engine.begin() as connection:
+            # Keys older than any replay Slack's signature check would still accept go.
+            connection.execute(
+                delete(handled_requests).where(handled_requests.c.handled_at < at - remember_for)
+            )
+            inserted = connection.execute(
+                _upsert(connection, handled_requests)
+                .values(request_key=key, handled_at=at)
+                .on_conflict_do_nothing()
+            )
+            return inserted.rowcount == 1
 
     # Votes and shares ----------------------------------------------------------------
 

@@ -130,3 +130,13 @@ shares = Table(
     Column("user_id", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Requests that acted (a share, a vote, a subscription), remembered for a while so that a
+# replay of the same signed request, from any process, does not act again.
+handled_requests = Table(
+    "handled_requests",
+    metadata,
+    Column("request_key", String(200), primary_key=True),
+    Column("handled_at", UTCDateTime, nullable=False),
+    Index("handled_requests_handled_at", "handled_at"),
+)

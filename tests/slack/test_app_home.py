@@ -13,7 +13,7 @@ from bot.scheduler import NuggetJob
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
-from tests.signing import post, signed_headers
+from tests.signing import new_trigger_id, post, signed_headers
 from tests.slack_stand_in import Call, Reply
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -58,6 +58,7 @@ def home_action(bot: RunningBot, user_id: str, action: dict[str, Any], state: An
         "user": {"id": user_id},
         "api_app_id": "A1",
         "team": {"id": "T1"},
+        "trigger_id": new_trigger_id(),
         "container": {"type": "view", "view_id": "V1"},
         "view": {"id": "V1", "type": "home", "state": {"values": state or {}}},
         "actions": [action],

@@ -9,7 +9,7 @@ import pytest
 from bot.content.model import Tip
 from bot.slack import views
 from tests.conftest import RunningBot
-from tests.signing import post, signed_headers
+from tests.signing import new_trigger_id, post, signed_headers
 
 CHANNEL = "C1"
 MESSAGE_TS = "1717405230.000100"
@@ -30,7 +30,7 @@ def helpful_click_body(user_id: str, blocks: Blocks, text: str) -> str:
             "channel_id": CHANNEL,
             "is_ephemeral": False,
         },
-        "trigger_id": "1.2.3",
+        "trigger_id": new_trigger_id(),
         "team": {"id": "T1", "domain": "acme"},
         "channel": {"id": CHANNEL, "name": "general"},
         "message": {

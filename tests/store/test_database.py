@@ -65,7 +65,7 @@ def test_migrate_creates_every_table_and_is_idempotent(database_url):
     with engine.connect() as connection:
         versions = connection.execute(select(schema_version.c.version)).scalars().all()
     assert versions == [len(database.MIGRATIONS)]
-    assert schema_version_of(engine) == 1
+    assert schema_version_of(engine) == len(database.MIGRATIONS)
     engine.dispose()
 
 
@@ -77,14 +77,15 @@ def test_an_appended_step_upgrades_an_existing_database_once(database_url, monke
         calls.append(1)
         connection.execute(text("CREATE TABLE migration_note (id INTEGER PRIMARY KEY)"))
 
+    latest = len(database.MIGRATIONS) + 1
     monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, add_note_table])
     engine = engine_from_url(database_url)
     try:
-        assert migrate(engine) == 2
-        assert migrate(engine) == 2
+        assert migrate(engine) == latest
+        assert migrate(engine) == latest
         assert calls == [1]
         assert "migration_note" in inspect(engine).get_table_names()
-        assert schema_version_of(engine) == 2
+        assert schema_version_of(engine) == latest
     finally:
         with engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS migration_note"))
@@ -95,9 +96,10 @@ def test_a_fresh_database_is_stamped_with_the_latest_version(database_url, monke
     """A new database gets the current tables at once and skips the upgrade steps."""
     engine = engine_from_url(database_url)
     drop_all(engine)
+    latest = len(database.MIGRATIONS) + 1
     monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, _must_not_run])
-    assert migrate(engine) == 2
-    assert schema_version_of(engine) == 2
+    assert migrate(engine) == latest
+    assert schema_version_of(engine) == latest
     engine.dispose()
 
 
@@ -131,5 +133,19 @@ def test_many_processes_migrating_a_fresh_database_at_once_agree(database_url):
     assert errors == []
     engine = engine_from_url(database_url)
     with engine.connect() as connection:
-        assert connection.execute(select(schema_version.c.version)).scalars().all() == [1]
+        versions = connection.execute(select(schema_version.c.version)).scalars().all()
+        assert versions == [len(database.MIGRATIONS)]
+    engine.dispose()
+
+
+def test_a_database_from_before_replay_protection_gains_its_table(tmp_path):
+    """A database at version 1 (as deployed before step 2) gets handled_requests, data kept."""
+    engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as connection:
+        database.MIGRATIONS[0](connection)
+        connection.execute(text("DROP TABLE handled_requests"))
+        connection.execute(text("INSERT INTO schema_version VALUES (1, '2026-11-01 00:00:00')"))
+    assert "handled_requests" not in inspect(engine).get_table_names()
+    assert migrate(engine) == len(database.MIGRATIONS)
+    assert "handled_requests" in inspect(engine).get_table_names()
     engine.dispose()

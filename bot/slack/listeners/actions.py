@@ -6,6 +6,7 @@ of the ack.
 
 import logging
 import threading
+import urllib.error
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -13,8 +14,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.content.model import Tip
+from bot.nuggets.errors import (
+    ChannelUnavailable,
+    NuggetPostError,
+    PostOutcomeUnknown,
+    TransientSlackError,
+)
 from bot.services import Services
 from bot.slack import views
+from bot.slack.posting import classify, classify_network_error
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +38,28 @@ CANNOT_POST = {
 }
 
 
-def share_through_response_url(respond: Respond, tip: Tip, user_id: str) -> bool:
-    """Post the tip visibly where the button was clicked, without the bot being a member."""
+def share_through_response_url(respond: Respond, tip: Tip, user_id: str, why: str) -> str | None:
+    """Post the tip visibly where the button was clicked, without the bot being a member.
+
+    `why` is Slack's reason chat.postMessage failed. Returns None when posted, else what
+    to tell the user.
+    """
     # Private channels and DMs the bot is not in refuse chat.postMessage, but the response
     # URL of the interaction may still post there, as the user's own /tip did.
-    reply = respond(
-        response_type="in_channel",
-        replace_original=False,
-        blocks=views.shared_tip_message(tip, user_id),
-        text=views.fallback_text(tip),
-    )
-    return reply.status_code == 200
+    try:
+        reply = respond(
+            response_type="in_channel",
+            replace_original=False,
+            blocks=views.shared_tip_message(tip, user_id),
+            text=views.fallback_text(tip),
+        )
+    except (urllib.error.URLError, OSError) as exc:
+        return explain_share_failure(classify_network_error(exc))
+    if reply.status_code == 200:
+        return None
+    if reply.status_code >= 500:
+        return explain_share_failure(PostOutcomeUnknown(f"HTTP {reply.status_code}"))
+    return explain_share_failure(ChannelUnavailable(why))
 
 
 def post_shared_tip(
@@ -55,11 +74,27 @@ def post_shared_tip(
         )
     except SlackApiError as exc:
         error = str(exc.response.get("error", ""))
-        if error in NOT_A_MEMBER and share_through_response_url(respond, tip, user_id):
-            return None
+        if error in NOT_A_MEMBER:
+            return share_through_response_url(respond, tip, user_id, error)
         logger.warning("Sharing tip %s in %s failed: %s", tip.id, channel_id, error)
-        return CANNOT_POST.get(error, f"Slack refused the post (`{error}`). Try again later.")
+        return explain_share_failure(classify(exc))
+    except (urllib.error.URLError, OSError) as exc:
+        logger.warning("Sharing tip %s in %s failed: %s", tip.id, channel_id, exc)
+        return explain_share_failure(classify_network_error(exc))
     return None
+
+
+def explain_share_failure(error: NuggetPostError) -> str:
+    """What to tell the person whose share did not go through, and what to do next."""
+    if isinstance(error, PostOutcomeUnknown):
+        return (
+            "Slack didn't confirm the post, so the tip may or may not be in the channel. "
+            "Have a look before you share it again."
+        )
+    if isinstance(error, TransientSlackError):
+        return "Slack is busy right now and nothing was posted. Try again in a minute."
+    reason = error.reason
+    return CANNOT_POST.get(reason, f"Slack refused the post (`{reason}`). Try again later.")
 
 
 def ack_now(ack: Ack) -> None:

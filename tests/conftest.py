@@ -6,6 +6,7 @@ import random
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +70,11 @@ class RunningBot:
         return post(self.url, body, signed_headers(body))
 
 
+@contextmanager
 def start_bot(
     settings: Settings, stand_in: SlackStandIn, client: WebClient | None = None
 ) -> Iterator[RunningBot]:
-    """Serve a bot in this process on a free port until the generator is closed."""
+    """Serve a bot in this process on a free port until the block ends."""
     services = Services(
         settings=settings,
         library=load_current_library(settings),
@@ -86,21 +88,25 @@ def start_bot(
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{bound_port(server)}/slack/events"
-    yield RunningBot(url, services, stand_in)
-    stop_watching.set()
-    close_from_another_thread(server)
+    try:
+        yield RunningBot(url, services, stand_in)
+    finally:
+        stop_watching.set()
+        close_from_another_thread(server)
 
 
 @pytest.fixture
 def bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
     """The bot with the shipped tips, answering on loopback."""
-    yield from start_bot(settings, stand_in)
+    with start_bot(settings, stand_in) as running:
+        yield running
 
 
 @pytest.fixture
 def admin_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
     """The bot with one admin in TIPBOT_ADMINS: ADMIN."""
-    yield from start_bot(dataclasses.replace(settings, admins=frozenset({ADMIN})), stand_in)
+    with start_bot(dataclasses.replace(settings, admins=frozenset({ADMIN})), stand_in) as running:
+        yield running
 
 
 @pytest.fixture

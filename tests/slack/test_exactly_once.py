@@ -149,7 +149,8 @@ def test_a_rate_limit_is_the_one_answer_after_which_a_post_is_sent_again(
 @pytest.fixture
 def impatient_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[RunningBot]:
     """The bot over HTTP, its Web API client (and response URLs) waiting CLIENT_TIMEOUT s."""
-    yield from start_bot(settings, stand_in, create_client(settings, timeout=CLIENT_TIMEOUT))
+    with start_bot(settings, stand_in, create_client(settings, timeout=CLIENT_TIMEOUT)) as bot:
+        yield bot
 
 
 class Captured:
@@ -268,17 +269,13 @@ def test_a_replay_sent_to_another_process_is_ignored_too(
     settings: Settings, stand_in: SlackStandIn
 ) -> None:
     """Two bot processes on one database: a share replayed to the second one posts nothing."""
-    first_bot = start_bot(settings, stand_in)
-    second_bot = start_bot(settings, stand_in)
-    first, second = next(first_bot), next(second_bot)
-    tip = first.services.library.library.tips[1]
-    request = share(first, tip.id)
-    stand_in.wait_for("response:btn")
-    reply = request.send(second.url)
-    assert (reply.status, reply.body) == (200, "")
-    assert len(stand_in.calls_to("chat.postMessage")) == 1
-    first_bot.close()
-    second_bot.close()
+    with start_bot(settings, stand_in) as first, start_bot(settings, stand_in) as second:
+        tip = first.services.library.library.tips[1]
+        request = share(first, tip.id)
+        stand_in.wait_for("response:btn")
+        reply = request.send(second.url)
+        assert (reply.status, reply.body) == (200, "")
+        assert len(stand_in.calls_to("chat.postMessage")) == 1
 
 
 def test_a_replayed_subscribe_changes_nothing_the_second_time(bot: RunningBot) -> None:

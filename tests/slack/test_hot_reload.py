@@ -40,7 +40,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 def watched_bot(settings: Settings, stand_in: SlackStandIn, tips_dir: Path) -> Iterator[RunningBot]:
     """A bot serving `tips_dir`, watching it, with one admin."""
     configured = dataclasses.replace(settings, tips_dir=tips_dir, admins=frozenset({"UADMIN"}))
-    for bot in start_bot(configured, stand_in):
+    with start_bot(configured, stand_in) as bot:
         time.sleep(0.3)  # let the watcher start before the test edits anything
         yield bot
 

@@ -104,7 +104,7 @@ def test_a_renamed_command_is_used_everywhere_it_is_quoted(
     settings: Settings, stand_in: SlackStandIn
 ) -> None:
     """With TIPBOT_COMMAND=/coach, help and error examples say /coach, never /tip."""
-    for coach in start_bot(dataclasses.replace(settings, command="/coach"), stand_in):
+    with start_bot(dataclasses.replace(settings, command="/coach"), stand_in) as coach:
         shown = texts(coach.command("help", command="/coach").json()["blocks"])
         assert "`/coach subscribe mon 09:00 Europe/Berlin`" in shown
         assert "/tip" not in shown

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, i
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.store.tables import handled_requests, metadata, schema_version
+from bot.store.tables import done_once, metadata, schema_version
 
 DEFAULT_DATABASE_URL = "sqlite:///data/tipbot.db"
 # How long a SQLite connection waits for another process's write lock before giving up.
@@ -82,13 +82,13 @@ def _create_tables(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
-def _add_handled_requests(connection: Connection) -> None:
-    """Step 2: remember requests that acted, so that a replay does not act again."""
-    handled_requests.create(connection)
+def _add_done_once(connection: Connection) -> None:
+    """Step 2: remember what was done once across processes (replayed requests, admin DMs)."""
+    done_once.create(connection)
 
 
 # Append only. Index + 1 is the version a step brings the database to.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_tables, _add_handled_requests]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_tables, _add_done_once]
 
 
 def _lock_for_migration(connection: Connection) -> None:

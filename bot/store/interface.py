@@ -114,13 +114,13 @@ class NuggetStore(Protocol):
         """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
         ...
 
-    # Requests already handled ----------------------------------------------------------
+    # Done once -------------------------------------------------------------------------
 
-    def first_time(self, key: str, at: datetime, remember_for: timedelta) -> bool:
-        """Remember `key` as handled at `at`; False if it already was, in any process.
+    def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:
+        """Remember `key` until `now + remember_for`; False if it is already remembered.
 
-        Atomic in the database (a primary key), so two processes handling the same replayed
-        request cannot both see True. Keys older than `remember_for` are forgotten.
+        Atomic in the database (a primary key), so of several processes doing the same
+        thing (handling a replayed request, DMing admins) exactly one sees True.
         """
         ...
 

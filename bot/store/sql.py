@@ -27,7 +27,7 @@ from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
 from bot.store.tables import (
     deliveries,
-    handled_requests,
+    done_once,
     rotations,
     shares,
     subscriptions,
@@ -332,18 +332,15 @@ class SqlStore:
         with self._engine.connect() as connection:
             return [_delivery(row) for row in connection.execute(query)]
 
-    # Requests already handled ----------------------------------------------------------
+    # Done once -------------------------------------------------------------------------
 
-    def first_time(self, key: str, at: datetime, remember_for: timedelta) -> bool:
-        """Remember `key` as handled at `at`; False if it already was, in any process."""
+    def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:
+        """Remember `key` until `now + remember_for`; False if it is already remembered."""
         with self._engine.begin() as connection:
-            # Keys older than any replay Slack's signature check would still accept go.
-            connection.execute(
-                delete(handled_requests).where(handled_requests.c.handled_at < at - remember_for)
-            )
+            connection.execute(delete(done_once).where(done_once.c.expires_at < now))
             inserted = connection.execute(
-                _upsert(connection, handled_requests)
-                .values(request_key=key, handled_at=at)
+                _upsert(connection, done_once)
+                .values(key=key, expires_at=now + remember_for)
                 .on_conflict_do_nothing()
             )
             return inserted.rowcount == 1

@@ -131,12 +131,12 @@ shares = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-# Requests that acted (a share, a vote, a subscription), remembered for a while so that a
-# replay of the same signed request, from any process, does not act again.
-handled_requests = Table(
-    "handled_requests",
+# Things done once across every process, remembered until they expire: a request that
+# acted (so a replay of it does not act again), a DM to admins about the same broken file.
+done_once = Table(
+    "done_once",
     metadata,
-    Column("request_key", String(200), primary_key=True),
-    Column("handled_at", UTCDateTime, nullable=False),
-    Index("handled_requests_handled_at", "handled_at"),
+    Column("key", String(200), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("done_once_expires_at", "expires_at"),
 )

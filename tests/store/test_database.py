@@ -139,13 +139,13 @@ def test_many_processes_migrating_a_fresh_database_at_once_agree(database_url):
 
 
 def test_a_database_from_before_replay_protection_gains_its_table(tmp_path):
-    """A database at version 1 (as deployed before step 2) gets handled_requests, data kept."""
+    """A database at version 1 (as deployed before step 2) gets done_once, data kept."""
     engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as connection:
         database.MIGRATIONS[0](connection)
-        connection.execute(text("DROP TABLE handled_requests"))
+        connection.execute(text("DROP TABLE done_once"))
         connection.execute(text("INSERT INTO schema_version VALUES (1, '2026-11-01 00:00:00')"))
-    assert "handled_requests" not in inspect(engine).get_table_names()
+    assert "done_once" not in inspect(engine).get_table_names()
     assert migrate(engine) == len(database.MIGRATIONS)
-    assert "handled_requests" in inspect(engine).get_table_names()
+    assert "done_once" in inspect(engine).get_table_names()
     engine.dispose()

@@ -40,6 +40,7 @@ class Settings:
     admins: frozenset[str] = frozenset()
     grace_hours: float = 12.0
     scheduler_enabled: bool = True
+    scheduler_lease_seconds: float = 90.0
     log_level: str = "INFO"
 
     @property
@@ -92,8 +93,9 @@ def load_settings(
         database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
         timezone=_timezone(env.get("TIPBOT_TIMEZONE", "UTC")),
         admins=frozenset(u.strip() for u in env.get("TIPBOT_ADMINS", "").split(",") if u.strip()),
-        grace_hours=_number(env, "TIPBOT_GRACE_HOURS", 12.0),
+        grace_hours=_number(env, "TIPBOT_GRACE_HOURS", 12.0, "hours"),
         scheduler_enabled=_switch(env, "TIPBOT_SCHEDULER", default=True),
+        scheduler_lease_seconds=_number(env, "TIPBOT_SCHEDULER_LEASE_SECONDS", 90.0, "seconds"),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
     )
 
@@ -113,14 +115,14 @@ def _integer(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
 
 
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of hours, got {raw!r}.") from None
+        raise ConfigError(f"{name} must be a number of {unit}, got {raw!r}.") from None
     if value < 0:
         raise ConfigError(f"{name} cannot be negative, got {raw!r}.")
     return value

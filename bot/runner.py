@@ -12,15 +12,23 @@ from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
 from bot.content.reloading import LibraryReloader
+from bot.content.selection import TipPicker
 from bot.content.watching import watch_tips
 from bot.http_server import stop_on_sigterm
-from bot.scheduler import NuggetJob, start_scheduler
+from bot.scheduler import (
+    NuggetJob,
+    SchedulerLease,
+    lease_for,
+    start_scheduler,
+    stop_scheduler,
+)
 from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.posting import SlackNotifier, SlackPoster
 from bot.slack.server import serve_slack
 from bot.store.database import engine_from_url, migrate
+from bot.store.recent_tips import StoredRecentTips
 from bot.store.sql import SqlStore
 
 if TYPE_CHECKING:
@@ -70,16 +78,22 @@ def start_reloading(
 
 def build_services(settings: Settings) -> Services:
     """Everything the listeners and the scheduler need, built once."""
+    store = open_store(settings)
     return Services(
-        settings=settings, library=load_current_library(settings), store=open_store(settings)
+        settings=settings,
+        library=load_current_library(settings),
+        store=store,
+        picker=TipPicker(recent=StoredRecentTips(store, utc_now)),
     )
 
 
-def scheduler_for(app: "App", services: Services) -> BackgroundScheduler:
+def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
     """Start the weekly tip scheduler, posting through the app's Web API client."""
     poster = SlackPoster(app.client)
     notifier = SlackNotifier(app.client, services.settings.command)
-    return start_scheduler(NuggetJob(services, poster, notifier))
+    job = NuggetJob(services, poster, notifier)
+    lease = lease_for(job)
+    return start_scheduler(job, lease), lease
 
 
 def run(settings: Settings) -> None:
@@ -101,7 +115,7 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
     # Both process kinds follow edits to the files: the clock posts tips too. Only the one
     # running the scheduler (one per deployment) DMs the admins, so they hear it once.
     start_reloading(app, services, stop, tell_admins=schedule)
-    scheduler = scheduler_for(app, services) if schedule else None
+    scheduling = scheduler_for(app, services) if schedule else None
     try:
         if answer_slack:
             serve_slack(app, settings)
@@ -111,6 +125,5 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
         logger.info("Shutting down")
     finally:
         stop.set()
-        if scheduler is not None:
-            # Let a post in flight finish so its ledger row ends as sent, not interrupted.
-            scheduler.shutdown(wait=True)
+        if scheduling is not None:
+            stop_scheduler(*scheduling)

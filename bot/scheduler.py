@@ -3,24 +3,38 @@
 Schedules are data in the database, not one APScheduler job per channel: every process
 that runs the scheduler reads the same subscriptions and goes through the same delivery
 ledger, so a web process and a clock process (or two of either) never post a slot twice.
+
+The ledger is the guarantee; a lease in the database only saves the work. Every process
+with a scheduler competes for it, the holder renews it several times per lease period,
+and only the holder runs the fan-out. When the holder dies, another process takes the
+lease once it expires and catches up at once.
 """
 
 import logging
 import os
 import random
 import socket
+import threading
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import Clock
 from bot.nuggets.delivery import DeliveryReport, Notifier, Poster, deliver_due
 from bot.nuggets.errors import AuthRevoked
 from bot.services import Services
+from bot.store.interface import NuggetStore
 
 logger = logging.getLogger(__name__)
 
 JOB_ID = "deliver-nuggets"
+LEASE_JOB_ID = "keep-scheduler-lease"
+LEASE_NAME = "scheduler"
+# The holder renews the lease this many times per lease period, so a slow tick or a busy
+# database does not make it lapse while the holder is alive.
+RENEWALS_PER_LEASE = 4
 
 
 def worker_id() -> str:
@@ -37,9 +51,22 @@ class NuggetJob:
         self.notifier = notifier
         self.worker = worker_id()
         self.rng = random.Random()
+        self._running = threading.Lock()
 
     def run(self) -> DeliveryReport | None:
-        """One tick; never raises, because APScheduler would only log it without context."""
+        """One tick; never raises, because APScheduler would only log it without context.
+
+        A tick already running in this process (a catch-up racing the minute's tick) makes
+        this one return None at once.
+        """
+        if not self._running.acquire(blocking=False):
+            return None
+        try:
+            return self._deliver()
+        finally:
+            self._running.release()
+
+    def _deliver(self) -> DeliveryReport | None:
         services = self.services
         try:
             return deliver_due(
@@ -59,19 +86,82 @@ class NuggetJob:
             return None
 
 
-def start_scheduler(job: NuggetJob) -> BackgroundScheduler:
-    """Run `job` at the top of every minute, and once right away to catch up after a restart."""
+class SchedulerLease:
+    """The right to run the fan-out, held by one process at a time through the database."""
+
+    def __init__(self, store: NuggetStore, holder: str, clock: Clock, ttl: timedelta) -> None:
+        self.store = store
+        self.holder = holder
+        self.clock = clock
+        self.ttl = ttl
+        self.held = False
+
+    def renew(self) -> bool:
+        """Take the lease or keep it; False (logged) when another process has it."""
+        try:
+            held = self.store.take_lease(LEASE_NAME, self.holder, self.clock(), self.ttl)
+        except Exception:
+            # The database is unreachable: act as a follower until it is back.
+            logger.exception("Could not renew the scheduler lease; not posting until it works")
+            held = False
+        if held and not self.held:
+            logger.info("This process (%s) now runs the weekly tip scheduler", self.holder)
+        elif self.held and not held:
+            logger.warning("Another process took over the weekly tip scheduler")
+        self.held = held
+        return held
+
+    def release(self) -> None:
+        """Hand the lease back at shutdown, so another process takes over at its next try."""
+        if self.held:
+            self.store.release_lease(LEASE_NAME, self.holder)
+            self.held = False
+
+
+def lease_for(job: NuggetJob) -> SchedulerLease:
+    """The scheduler lease for the process running `job`, with the configured period."""
+    services = job.services
+    ttl = timedelta(seconds=services.settings.scheduler_lease_seconds)
+    return SchedulerLease(services.store, job.worker, services.clock, ttl)
+
+
+def start_scheduler(job: NuggetJob, lease: SchedulerLease) -> BackgroundScheduler:
+    """Compete for the lease; while held, run `job` every minute, and at once on taking it."""
+
+    def tick() -> None:
+        if lease.renew():
+            job.run()
+
+    def keep_lease() -> None:
+        was_held = lease.held
+        if lease.renew() and not was_held:
+            job.run()  # catch up on what a dead holder, or the downtime, missed
+
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
-        job.run,
+        tick,
         CronTrigger(second=0, timezone="UTC"),
         id=JOB_ID,
         replace_existing=True,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=30,
+    )
+    scheduler.add_job(
+        keep_lease,
+        IntervalTrigger(seconds=lease.ttl.total_seconds() / RENEWALS_PER_LEASE, timezone="UTC"),
+        id=LEASE_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
         next_run_time=job.services.clock(),
     )
     scheduler.start()
     logger.info("Weekly tip scheduler started (worker %s)", job.worker)
     return scheduler
+
+
+def stop_scheduler(scheduler: BackgroundScheduler, lease: SchedulerLease) -> None:
+    """Let a post in flight finish (so it ends as sent, not interrupted), then hand over."""
+    scheduler.shutdown(wait=True)
+    lease.release()

@@ -17,6 +17,7 @@ class Services:
     settings: Settings
     library: CurrentLibrary
     store: NuggetStore
+    # The runner gives it a StoredRecentTips, so every process avoids the same recent tips.
     picker: TipPicker = field(default_factory=TipPicker)
     clock: Clock = utc_now
     # Set once the Slack client exists, since an invalid edit is reported to admins by DM.

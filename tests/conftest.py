@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.content.selection import TipPicker
 from bot.http_server import bound_port, close_from_another_thread
@@ -20,6 +21,7 @@ from bot.runner import load_current_library, open_store, start_reloading
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import create_http_server
+from bot.store.recent_tips import StoredRecentTips
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 
@@ -75,11 +77,12 @@ def start_bot(
     settings: Settings, stand_in: SlackStandIn, client: WebClient | None = None
 ) -> Iterator[RunningBot]:
     """Serve a bot in this process on a free port until the block ends."""
+    store = open_store(settings)
     services = Services(
         settings=settings,
         library=load_current_library(settings),
-        store=open_store(settings),
-        picker=TipPicker(random.Random(7)),
+        store=store,
+        picker=TipPicker(random.Random(7), StoredRecentTips(store, utc_now)),
     )
     app = create_app(services, client)
     stop_watching = threading.Event()

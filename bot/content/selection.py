@@ -3,34 +3,50 @@
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from bot.content.library import Library
 from bot.content.model import Tip
 from bot.content.text import query_words
 
+# How many of a person's last tips a random pick avoids.
+RECENT_PER_USER = 5
 
-class RecentTips:
+
+class RecentTips(Protocol):
     """The last few tips each user saw, so a random pick does not repeat itself."""
 
-    def __init__(self, per_user: int = 5, max_users: int = 10_000) -> None:
+    def recent(self, user_id: str) -> list[str]:
+        """Ids of the tips this user saw most recently, oldest first."""
+        ...
+
+    def remember(self, user_id: str, tip_id: str, seen: Sequence[str]) -> None:
+        """Note that `user_id` was just shown `tip_id`; `seen` is what `recent` just said."""
+        ...
+
+
+class MemoryRecentTips:
+    """`RecentTips` in this process's memory: for tools and tests that have no database."""
+
+    def __init__(self, per_user: int = RECENT_PER_USER, max_users: int = 10_000) -> None:
         self.per_user = per_user
         self.max_users = max_users
         self._seen: OrderedDict[str, deque[str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def recent(self, user_id: str) -> set[str]:
-        """Ids of the tips this user saw most recently."""
+    def recent(self, user_id: str) -> list[str]:
+        """Ids of the tips this user saw most recently, oldest first."""
         with self._lock:
-            return set(self._seen.get(user_id, ()))
+            return list(self._seen.get(user_id, ()))
 
-    def remember(self, user_id: str, tip_id: str) -> None:
-        """Note that `user_id` was just shown `tip_id`."""
+    def remember(self, user_id: str, tip_id: str, seen: Sequence[str] = ()) -> None:
+        """Note that `user_id` was just shown `tip_id` (memory needs no `seen`)."""
         with self._lock:
-            seen = self._seen.pop(user_id, None) or deque(maxlen=self.per_user)
-            seen.append(tip_id)
-            self._seen[user_id] = seen
+            history = self._seen.pop(user_id, None) or deque(maxlen=self.per_user)
+            history.append(tip_id)
+            self._seen[user_id] = history
             while len(self._seen) > self.max_users:
                 self._seen.popitem(last=False)
 
@@ -40,22 +56,36 @@ class TipPicker:
 
     def __init__(self, rng: random.Random | None = None, recent: RecentTips | None = None) -> None:
         self.rng = rng or random.Random()
-        self.recent = recent or RecentTips()
+        self.recent: RecentTips = recent or MemoryRecentTips()
 
-    def pick(self, candidates: Sequence[Tip], user_id: str) -> Tip | None:
-        """A random candidate this user has not seen lately (any candidate if all were seen)."""
+    def pick(
+        self, candidates: Sequence[Tip], user_id: str, on_screen: Collection[str] = ()
+    ) -> Tip | None:
+        """A random candidate this user has not seen lately (any candidate if all were seen).
+
+        The tips in `on_screen` (the one "Another tip" replaces) are avoided even more
+        firmly: they are only picked when nothing else is left.
+        """
         if not candidates:
             return None
         seen = self.recent.recent(user_id)
-        fresh = [tip for tip in candidates if tip.id not in seen] or list(candidates)
+        avoid = {*seen, *on_screen}
+        others = [tip for tip in candidates if tip.id not in on_screen]
+        fresh = [tip for tip in candidates if tip.id not in avoid] or others or list(candidates)
         tip = self.rng.choice(fresh)
-        self.recent.remember(user_id, tip.id)
+        self.recent.remember(user_id, tip.id, seen)
         return tip
 
-    def random_tip(self, library: Library, user_id: str, topic: str | None = None) -> Tip | None:
-        """A random tip, optionally within one topic."""
+    def random_tip(
+        self,
+        library: Library,
+        user_id: str,
+        topic: str | None = None,
+        on_screen: Collection[str] = (),
+    ) -> Tip | None:
+        """A random tip, optionally within one topic, other than the ones `on_screen`."""
         candidates = library.with_tag(topic) if topic else library.tips
-        return self.pick(candidates, user_id)
+        return self.pick(candidates, user_id, on_screen)
 
     def best_match(self, library: Library, text: str, user_id: str) -> Tip | None:
         """The tip that best matches free text; ties go to one the user has not seen lately."""

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, i
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.store.tables import done_once, metadata, schema_version
+from bot.store.tables import done_once, leases, metadata, recent_tips, schema_version
 
 DEFAULT_DATABASE_URL = "sqlite:///data/tipbot.db"
 # How long a SQLite connection waits for another process's write lock before giving up.
@@ -82,13 +82,14 @@ def _create_tables(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
-def _add_done_once(connection: Connection) -> None:
-    """Step 2: remember what was done once across processes (replayed requests, admin DMs)."""
-    done_once.create(connection)
+def _add_shared_state(connection: Connection) -> None:
+    """Step 2: state every process shares: done_once, the scheduler lease, recent tips."""
+    for table in (done_once, leases, recent_tips):
+        table.create(connection)
 
 
 # Append only. Index + 1 is the version a step brings the database to.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_tables, _add_done_once]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_tables, _add_shared_state]
 
 
 def _lock_for_migration(connection: Connection) -> None:

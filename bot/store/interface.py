@@ -124,6 +124,33 @@ class NuggetStore(Protocol):
         """
         ...
 
+    # The scheduler lease --------------------------------------------------------------
+
+    def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Hold or renew lease `name` until `now + ttl` if it is free, expired or ours.
+
+        Atomic in the database: of several processes asking at once, exactly one holds it.
+        """
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give up lease `name` if `holder` has it, so another process may take it at once."""
+        ...
+
+    def lease_holder(self, name: str, now: datetime) -> str | None:
+        """Who holds lease `name` at `now`, or None if nobody does."""
+        ...
+
+    # Recent tips ----------------------------------------------------------------------
+
+    def recent_tip_ids(self, user_id: str) -> list[str]:
+        """The tips `user_id` was shown most recently, oldest first."""
+        ...
+
+    def save_recent_tip_ids(self, user_id: str, tip_ids: list[str], now: datetime) -> None:
+        """Replace the tips `user_id` was shown most recently, oldest first."""
+        ...
+
     # Votes and shares ----------------------------------------------------------------
 
     def toggle_vote(

@@ -28,6 +28,8 @@ from bot.nuggets.schedule import Schedule
 from bot.store.tables import (
     deliveries,
     done_once,
+    leases,
+    recent_tips,
     rotations,
     shares,
     subscriptions,
@@ -344,6 +346,58 @@ class SqlStore:
                 .on_conflict_do_nothing()
             )
             return inserted.rowcount == 1
+
+    # The scheduler lease --------------------------------------------------------------
+
+    def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Hold or renew lease `name` until `now + ttl` if it is free, expired or ours."""
+        with self._engine.begin() as connection:
+            statement = _upsert(connection, leases).values(
+                name=name, holder=holder, expires_at=now + ttl
+            )
+            taken = connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[leases.c.name],
+                    set_={"holder": statement.excluded.holder, "expires_at": now + ttl},
+                    where=or_(leases.c.holder == holder, leases.c.expires_at < now),
+                )
+            )
+            return taken.rowcount == 1
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give up lease `name` if `holder` has it, so another process may take it at once."""
+        with self._engine.begin() as connection:
+            connection.execute(
+                delete(leases).where(leases.c.name == name, leases.c.holder == holder)
+            )
+
+    def lease_holder(self, name: str, now: datetime) -> str | None:
+        """Who holds lease `name` at `now`, or None if nobody does."""
+        query = select(leases.c.holder).where(leases.c.name == name, leases.c.expires_at >= now)
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    # Recent tips ----------------------------------------------------------------------
+
+    def recent_tip_ids(self, user_id: str) -> list[str]:
+        """The tips `user_id` was shown most recently, oldest first."""
+        query = select(recent_tips.c.tip_ids).where(recent_tips.c.user_id == user_id)
+        with self._engine.connect() as connection:
+            stored = connection.execute(query).scalar_one_or_none()
+        return list(json.loads(stored)) if stored else []
+
+    def save_recent_tip_ids(self, user_id: str, tip_ids: list[str], now: datetime) -> None:
+        """Replace the tips `user_id` was shown most recently, oldest first."""
+        with self._engine.begin() as connection:
+            statement = _upsert(connection, recent_tips).values(
+                user_id=user_id, tip_ids=json.dumps(tip_ids), updated_at=now
+            )
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[recent_tips.c.user_id],
+                    set_={"tip_ids": statement.excluded.tip_ids, "updated_at": now},
+                )
+            )
 
     # Votes and shares ----------------------------------------------------------------
 

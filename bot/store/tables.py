@@ -140,3 +140,21 @@ done_once = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Index("done_once_expires_at", "expires_at"),
 )
+
+# Which process runs the scheduler: one holder at a time, renewed while it lives.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# The last few tips each person was shown, so no process repeats one of them.
+recent_tips = Table(
+    "recent_tips",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("tip_ids", Text, nullable=False),  # a JSON array, oldest first
+    Column("updated_at", UTCDateTime, nullable=False),
+)

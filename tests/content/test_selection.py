@@ -6,7 +6,7 @@ import pytest
 
 from bot.content.library import Library
 from bot.content.model import Source, Tip
-from bot.content.selection import RecentTips, TipPicker
+from bot.content.selection import MemoryRecentTips, TipPicker
 from bot.content.text import query_words
 
 ARTICLE = Source(
@@ -229,7 +229,7 @@ def test_tied_best_matches_prefer_one_the_user_has_not_seen() -> None:
     library = Library((first, second))
 
     for seed in range(10):
-        recent = RecentTips()
+        recent = MemoryRecentTips()
         recent.remember("U1", "first")
         picker = TipPicker(random.Random(seed), recent)
         assert picker.best_match(library, "incident", "U1") == second
@@ -277,37 +277,37 @@ def test_empty_candidates_pick_nothing() -> None:
     picker = TipPicker(random.Random(0))
 
     assert picker.random_tip(EIGHT_TIPS, "U1", topic="unknown") is None
-    assert picker.recent.recent("U1") == set()
+    assert picker.recent.recent("U1") == []
 
 
 def test_one_users_history_does_not_affect_another() -> None:
     """What one user saw is remembered for that user only."""
-    recent = RecentTips()
+    recent = MemoryRecentTips()
     recent.remember("U1", "trust-your-team")
 
-    assert recent.recent("U1") == {"trust-your-team"}
-    assert recent.recent("U2") == set()
+    assert recent.recent("U1") == ["trust-your-team"]
+    assert recent.recent("U2") == []
 
 
 def test_memory_per_user_keeps_only_the_last_few() -> None:
     """Each user's memory holds only their last `per_user` tips."""
-    recent = RecentTips(per_user=5)
+    recent = MemoryRecentTips(per_user=5)
     for number in range(1, 8):
         recent.remember("U1", f"tip-{number}")
 
-    assert recent.recent("U1") == {f"tip-{number}" for number in range(3, 8)}
+    assert recent.recent("U1") == [f"tip-{number}" for number in range(3, 8)]
 
 
 def test_memory_forgets_the_least_recently_active_user() -> None:
     """Past `max_users`, the user who asked longest ago is forgotten, not a recent one."""
-    recent = RecentTips(max_users=3)
+    recent = MemoryRecentTips(max_users=3)
     for user in ("U1", "U2", "U3"):
         recent.remember(user, "trust-your-team")
     recent.remember("U1", "share-the-credit")  # U1 is active again, so U2 is now the oldest
 
     recent.remember("U4", "trust-your-team")
 
-    assert recent.recent("U2") == set()
-    assert recent.recent("U1") == {"trust-your-team", "share-the-credit"}
-    assert recent.recent("U3") == {"trust-your-team"}
-    assert recent.recent("U4") == {"trust-your-team"}
+    assert recent.recent("U2") == []
+    assert recent.recent("U1") == ["trust-your-team", "share-the-credit"]
+    assert recent.recent("U3") == ["trust-your-team"]
+    assert recent.recent("U4") == ["trust-your-team"]

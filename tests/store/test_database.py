@@ -138,14 +138,16 @@ def test_many_processes_migrating_a_fresh_database_at_once_agree(database_url):
     engine.dispose()
 
 
-def test_a_database_from_before_replay_protection_gains_its_table(tmp_path):
-    """A database at version 1 (as deployed before step 2) gets done_once, data kept."""
+def test_a_database_at_version_1_gains_the_shared_state_tables(tmp_path):
+    """A database as deployed before step 2 gets done_once, leases and recent_tips."""
     engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as connection:
         database.MIGRATIONS[0](connection)
-        connection.execute(text("DROP TABLE done_once"))
+        for table in ("done_once", "leases", "recent_tips"):
+            connection.execute(text(f"DROP TABLE {table}"))
         connection.execute(text("INSERT INTO schema_version VALUES (1, '2026-11-01 00:00:00')"))
-    assert "done_once" not in inspect(engine).get_table_names()
+    new_tables = {"done_once", "leases", "recent_tips"}
+    assert not new_tables & set(inspect(engine).get_table_names())
     assert migrate(engine) == len(database.MIGRATIONS)
-    assert "done_once" in inspect(engine).get_table_names()
+    assert new_tables <= set(inspect(engine).get_table_names())
     engine.dispose()

@@ -107,10 +107,10 @@ def register(app: App, services: Services) -> None:
 
     def show_another(body: dict[str, Any], respond: Respond) -> None:
         action = body["actions"][0]
-        _shown, topic = views.read_button_value(action.get("value", ""))
+        shown, topic = views.read_button_value(action.get("value", ""))
         library = services.library.library
         user_id = body["user"]["id"]
-        tip = services.picker.random_tip(library, user_id, topic if topic else None)
+        tip = services.picker.random_tip(library, user_id, topic or None, on_screen={shown})
         if tip is None:
             respond(text="There are no tips to show right now.", replace_original=True)
             return

@@ -3,6 +3,7 @@
 import logging
 import signal
 import threading
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -55,17 +56,20 @@ def open_store(settings: Settings) -> SqlStore:
     return SqlStore(engine)
 
 
-def start_reloading(
-    app: "App", services: Services, stop: threading.Event, *, tell_admins: bool
-) -> None:
-    """Reload tips when files change; with `tell_admins`, DM them about bad files once."""
+# How long admins are not DMed again about the very same errors in the tip files.
+ADMIN_DM_QUIET_PERIOD = timedelta(hours=24)
+
+
+def start_reloading(app: "App", services: Services, stop: threading.Event) -> None:
+    """Reload tips when files change; DM admins about bad files once across all processes."""
     settings = services.settings
-    notifier = AdminNotifier(app.client, settings.admins, settings.command) if tell_admins else None
+
+    def first_time(key: str) -> bool:
+        return services.store.first_time(key, services.clock(), ADMIN_DM_QUIET_PERIOD)
+
+    notifier = AdminNotifier(app.client, settings.admins, settings.command, first_time)
     reloader = LibraryReloader(
-        services.library,
-        services.settings.tips_dir,
-        services.clock,
-        notifier.tip_errors if notifier else None,
+        services.library, services.settings.tips_dir, services.clock, notifier.tip_errors
     )
     services.reloader = reloader
     reloader.report_current_errors()
@@ -112,9 +116,8 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
     app = create_app(services)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop = threading.Event()
-    # Both process kinds follow edits to the files: the clock posts tips too. Only the one
-    # running the scheduler (one per deployment) DMs the admins, so they hear it once.
-    start_reloading(app, services, stop, tell_admins=schedule)
+    # Both process kinds follow edits to the files: the clock posts tips too.
+    start_reloading(app, services, stop)
     scheduling = scheduler_for(app, services) if schedule else None
     try:
         if answer_slack:

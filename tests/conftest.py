@@ -86,7 +86,7 @@ def start_bot(
     )
     app = create_app(services, client)
     stop_watching = threading.Event()
-    start_reloading(app, services, stop_watching, tell_admins=True)
+    start_reloading(app, services, stop_watching)
     server = create_http_server(app, settings.host, 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,8 +1,9 @@
 """Direct messages to tipbot's admins about problems only they can fix."""
 
+import hashlib
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -33,12 +34,23 @@ def tip_errors_text(errors: Sequence[TipError], command: str) -> str:
 
 
 class AdminNotifier:
-    """DMs every admin in TIPBOT_ADMINS; with none set, the log is the only place it goes."""
+    """DMs every admin in TIPBOT_ADMINS; with none set, the log is the only place it goes.
 
-    def __init__(self, client: WebClient, admins: Iterable[str], command: str) -> None:
+    Every process watches the files and finds the same errors; `first_time` (the store's,
+    shared by all of them) lets exactly one of them send each distinct message.
+    """
+
+    def __init__(
+        self,
+        client: WebClient,
+        admins: Iterable[str],
+        command: str,
+        first_time: Callable[[str], bool] = lambda _key: True,
+    ) -> None:
         self.client = client
         self.admins = sorted(admins)
         self.command = command
+        self.first_time = first_time
 
     def tip_errors(self, errors: tuple[TipError, ...]) -> None:
         """Tell the admins about an edit that was refused, on a thread of its own.
@@ -51,6 +63,8 @@ class AdminNotifier:
         thread.start()
 
     def _send(self, text: str) -> None:
+        if not self.first_time("admin-dm:" + hashlib.sha256(text.encode()).hexdigest()):
+            return
         if not self.admins:
             logger.warning("Tip file errors, and no TIPBOT_ADMINS to tell; see the log above")
         for admin in self.admins:

@@ -5,7 +5,6 @@ of the ack.
 """
 
 import logging
-import threading
 import urllib.error
 from typing import Any
 
@@ -29,7 +28,8 @@ logger = logging.getLogger(__name__)
 # Errors that mean the bot cannot post where the button was clicked, and what to tell the user.
 INVITE = "Invite me with `/invite @tipbot`"
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
-VOTE_LOCKS = tuple(threading.Lock() for _ in range(64))
+# Enough for a burst of clicks; the click that ends the burst relabels last anyway.
+MAX_RELABELS = 5
 CANNOT_POST = {
     "not_in_channel": f"I'm not in this channel yet. {INVITE}, then share again.",
     "channel_not_found": f"I can't see this conversation. {INVITE}, or share from my channels.",
@@ -140,10 +140,11 @@ def register(app: App, services: Services) -> None:
     def count_helpful_vote(body: dict[str, Any], client: WebClient) -> None:
         channel_id = body["channel"]["id"]
         message = body["message"]
-        # Two clicks at once must not leave the older count on the button: vote and relabel
-        # one at a time per message (within this process).
-        with VOTE_LOCKS[hash((channel_id, message["ts"])) % len(VOTE_LOCKS)]:
-            _, votes = services.store.toggle_vote(channel_id, message["ts"], body["user"]["id"])
+        _, votes = services.store.toggle_vote(channel_id, message["ts"], body["user"]["id"])
+        # Clicks handled at once by several processes must not leave an older count on the
+        # button. Whoever finds the count changed after relabelling relabels again, so the
+        # last relabel to finish always shows the count as it was when it finished.
+        for _ in range(MAX_RELABELS):
             # Relabel the message as Slack has it, so a tip since removed still shows right.
             client.chat_update(
                 channel=channel_id,
@@ -151,6 +152,10 @@ def register(app: App, services: Services) -> None:
                 blocks=views.with_helpful_count(message["blocks"], votes),
                 text=message.get("text", "Tip of the week"),
             )
+            latest = services.store.vote_count(channel_id, message["ts"])
+            if latest == votes:
+                return
+            votes = latest
 
     app.action(views.ANOTHER_TIP)(ack=ack_now, lazy=[show_another])
     app.action(views.SHARE_TIP)(ack=ack_now, lazy=[share_tip])

@@ -4,7 +4,6 @@ Slots are computed with APScheduler's `CronTrigger`, the same arithmetic the sch
 so a slot the domain expects and a tick the scheduler fires always agree, DST included.
 """
 
-import functools
 import re
 import zoneinfo
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.nuggets.errors import ScheduleError
+from bot.nuggets.timezones import resolve_timezone
 
 __all__ = [
     "DEFAULT_TIME",
@@ -77,16 +77,6 @@ class Schedule:
     def describe(self) -> str:
         """Say the schedule the way a person would, e.g. "Mondays at 09:00 (Europe/Berlin)"."""
         return f"{DAY_NAMES[self.weekday]}s at {self.time} ({self.timezone})"
-
-
-@functools.cache
-def _timezones_by_lower_name() -> dict[str, str]:
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
-
-
-def resolve_timezone(name: str) -> str | None:
-    """Return the canonical IANA spelling of `name` (any case), or None if it is unknown."""
-    return _timezones_by_lower_name().get(name.strip().lower())
 
 
 def _quote(word: str) -> str:

@@ -25,6 +25,7 @@ from bot.content.model import Tip
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
+from bot.slack.mrkdwn import echo
 from bot.slack.views import fit_section, tip_blocks
 from bot.wording import plural
 
@@ -94,6 +95,18 @@ def topic_section(content: HomeContent) -> list[Block]:
     if content.topic_tip is not None:
         blocks += tip_blocks(content.topic_tip)
     return blocks
+
+
+def default_zone_notice(slack_zone: str | None, timezone: str) -> str:
+    """Why a DM subscription uses the bot's default timezone, and how to get your own."""
+    if slack_zone is None:
+        why = "Slack didn't tell me your timezone"
+    else:
+        why = f"Slack gave me `{echo(slack_zone)}` as your timezone, which isn't one I know"
+    return (
+        f"{why}, so your tips come at {timezone} time. To change that, set your timezone in "
+        "Slack (Preferences > Language & region), then press Stop and subscribe again."
+    )
 
 
 def dm_section(content: HomeContent) -> list[Block]:

@@ -91,6 +91,34 @@ def test_resolve_timezone_is_case_insensitive():
     assert resolve_timezone("Europe/Nowhere") is None
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "localtime",
+        "posixrules",
+        "Factory",
+        "right/UTC",
+        "posix/Europe/Berlin",
+        "../etc/localtime",
+        "/etc/localtime",
+        "Europe/../Europe/Berlin",
+        "",
+    ],
+)
+def test_resolve_timezone_accepts_only_names_tzdata_lists(name):
+    """Host-only names (`localtime`, even where the host lists it), `Factory` and paths fail."""
+    assert resolve_timezone(name) is None
+
+
+def test_legacy_links_are_accepted_as_tzdata_spells_them():
+    """`US/Pacific` and `Asia/Calcutta` are kept (not followed), and load like their targets."""
+    assert resolve_timezone("us/pacific") == "US/Pacific"
+    assert resolve_timezone("ASIA/CALCUTTA") == "Asia/Calcutta"
+    assert resolve_timezone("Europe/Oslo") == "Europe/Oslo"
+    summer = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    assert summer.astimezone(ZoneInfo("US/Pacific")).utcoffset() == timedelta(hours=-7)
+
+
 def test_schedule_describes_itself_for_people():
     """`describe` reads like a sentence fragment for a Slack reply."""
     assert Schedule(0, "09:00", "Europe/Berlin").describe() == "Mondays at 09:00 (Europe/Berlin)"

@@ -145,6 +145,33 @@ def test_weekly_dm_subscription_uses_the_users_timezone_and_the_scheduler(
     assert dm.params["channel"] == "U1"
 
 
+@pytest.mark.parametrize(
+    ("slack_tz", "stored", "notice"),
+    [
+        ("Asia/Calcutta", "Asia/Calcutta", None),
+        ("localtime", "UTC", "Slack gave me `localtime` as your timezone, which isn't one I know"),
+        (None, "UTC", "Slack didn't tell me your timezone"),
+    ],
+)
+def test_a_dm_subscription_in_a_zone_tipbot_does_not_know_uses_the_default_and_says_so(
+    home_bot: RunningBot, slack_tz: str | None, stored: str, notice: str | None
+) -> None:
+    """A legacy Slack zone is kept; an unknown or missing one falls back to UTC, with a note."""
+    user = {"id": "U1"} if slack_tz is None else {"id": "U1", "tz": slack_tz}
+    home_bot.stand_in.script("users.info", Reply({"ok": True, "user": user}))
+    home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"})
+    shown = text_of(published(home_bot, 0))
+    sub = home_bot.services.store.get_subscription("U1")
+    assert sub is not None
+    assert sub.schedule.timezone == stored
+    assert f"Mondays at 09:00 ({stored})" in shown
+    if notice is None:
+        assert "your tips come at" not in shown
+    else:
+        assert notice in shown
+        assert "your tips come at UTC time" in shown
+
+
 def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:
     """ "Stop" removes the DM subscription and says so on the tab."""
     home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"})

@@ -68,6 +68,12 @@ def test_subscribing_again_changes_the_schedule_not_a_second_row(clocked: Runnin
         ("subscribe mon 9am", "9am"),
         ("subscribe mon 09:00 Mars/Olympus", "Mars/Olympus"),
         ("subscribe <!channel>", "&lt;!channel&gt;"),
+        ("subscribe mon 09:00 localtime", "localtime"),
+        ("subscribe mon 09:00 posixrules", "posixrules"),
+        ("subscribe mon 09:00 Factory", "Factory"),
+        ("subscribe mon 09:00 ../etc/localtime", "../etc/localtime"),
+        ("subscribe mon 09:00 right/UTC", "right/UTC"),
+        ("subscribe mon 09:00 posix/Europe/Berlin", "posix/Europe/Berlin"),
     ],
 )
 def test_bad_schedules_are_explained_and_store_nothing(
@@ -79,6 +85,15 @@ def test_bad_schedules_are_explained_and_store_nothing(
     assert "/tip subscribe mon 09:00 Europe/Berlin" in shown
     assert "<!channel>" not in shown
     assert clocked.services.store.all_subscriptions() == []
+
+
+def test_a_legacy_zone_name_is_stored_in_tzdatas_spelling(clocked: RunningBot) -> None:
+    """Links tzdata ships, such as US/Pacific, are accepted in any case and kept as named."""
+    shown = said(clocked, "subscribe mon 09:00 us/pacific")
+    assert "Mondays at 09:00 (US/Pacific)" in shown
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert sub.schedule.timezone == "US/Pacific"
 
 
 def test_schedule_reports_next_post_and_tips_left(clocked: RunningBot) -> None:

@@ -37,12 +37,17 @@ def register(app: App, services: Services) -> None:
     def on_dm_subscribe(body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         weekday, time = home_view.dm_choice(body.get("view") or {})
-        timezone = user_timezone(client, user_id) or services.settings.timezone
+        slack_zone = user_timezone(client, user_id)
+        timezone = resolve_timezone(slack_zone or "")
+        notice = ":white_check_mark: You're subscribed."
+        if timezone is None:
+            timezone = services.settings.timezone
+            notice += " " + home_view.default_zone_notice(slack_zone, timezone)
         schedule = Schedule(weekday, time, timezone)
         services.store.save_subscription(
             Subscription.new(user_id, schedule, user_id, services.clock(), kind="dm")
         )
-        publish_home(client, services, user_id, notice=":white_check_mark: You're subscribed.")
+        publish_home(client, services, user_id, notice=notice)
 
     def on_dm_unsubscribe(body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
@@ -59,14 +64,13 @@ def register(app: App, services: Services) -> None:
 
 
 def user_timezone(client: WebClient, user_id: str) -> str | None:
-    """The user's Slack timezone (an IANA name), or None if Slack will not say."""
+    """The timezone Slack has for the user, as Slack spells it, or None if Slack will not say."""
     try:
         profile = client.users_info(user=user_id)
     except SlackApiError as exc:
         logger.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
         return None
-    zone = str((profile.get("user") or {}).get("tz") or "")
-    return resolve_timezone(zone) if zone else None
+    return str((profile.get("user") or {}).get("tz") or "") or None
 
 
 def publish_home(

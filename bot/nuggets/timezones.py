@@ -13,6 +13,9 @@ people still use them, and following links would also turn `Europe/Oslo` into
 
 import functools
 from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.nuggets.errors import UnknownTimezone
 
 NOT_A_PLACE = frozenset({"Factory"})
 
@@ -26,3 +29,13 @@ def _timezones_by_lower_name() -> dict[str, str]:
 def resolve_timezone(name: str) -> str | None:
     """Return the canonical IANA spelling of `name` (any case), or None if it is unknown."""
     return _timezones_by_lower_name().get(name.strip().lower())
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The zone named exactly `name`; UnknownTimezone if tipbot refuses it or cannot load it."""
+    if resolve_timezone(name) != name:
+        raise UnknownTimezone(name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimezone(name) from None

@@ -13,6 +13,7 @@ from bot.scheduler import NuggetJob
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
+from tests.old_rows import insert_old_subscription
 from tests.signing import post, signed_headers
 from tests.slack_stand_in import Call, Reply
 
@@ -170,6 +171,19 @@ def test_a_dm_subscription_in_a_zone_tipbot_does_not_know_uses_the_default_and_s
     else:
         assert notice in shown
         assert "your tips come at UTC time" in shown
+
+
+def test_a_dm_subscription_in_an_old_timezone_is_shown_paused_with_the_fix(
+    home_bot: RunningBot,
+) -> None:
+    """An old `localtime` DM row still draws the tab; once the tick pauses it, it says why."""
+    insert_old_subscription(home_bot.services.store, "U1", "localtime", NOW, kind="dm")
+    assert "You get a tip by DM Mondays at 09:00 (localtime)" in text_of(open_home(home_bot, "U1"))
+    web = create_client(home_bot.services.settings)
+    NuggetJob(home_bot.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
+    shown = text_of(open_home(home_bot, "U1"))
+    assert "It is paused: its timezone `localtime` isn't one I know." in shown
+    assert "Press Stop, then subscribe again to use your Slack timezone." in shown
 
 
 def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:

@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.nuggets.schedule import Schedule
+from bot.scheduler import NuggetJob
+from bot.slack.app import create_client
+from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
+from tests.old_rows import insert_old_subscription
 
 # A Wednesday; the next Monday 09:00 in Berlin is 30 Nov 2026 08:00 UTC.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -115,6 +119,31 @@ def test_schedule_of_a_paused_subscription_says_why(clocked: RunningBot) -> None
     assert "paused" in shown
     assert "not_in_channel" in shown
     assert "/tip subscribe" in shown
+
+
+def test_a_channel_left_in_an_old_timezone_hears_why_and_how_to_fix_it(
+    clocked: RunningBot,
+) -> None:
+    """`localtime` from an older version: /tip schedule says so, the tick pauses it, and a
+    subscribe with a real timezone starts it again."""
+    insert_old_subscription(clocked.services.store, "C1", "localtime", NOW)
+    fix = "Type `/tip subscribe mon 09:00 Europe/Berlin` with your own timezone to start again."
+    shown = said(clocked, "schedule")
+    assert "can't be posted: its timezone `localtime` isn't one I know" in shown
+    assert fix in shown
+
+    web = create_client(clocked.services.settings)
+    NuggetJob(clocked.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
+    shown = said(clocked, "schedule")
+    assert "Mondays at 09:00 (localtime)) is paused since Wednesday 25 November 2026" in shown
+    assert "its timezone `localtime` isn't one I know" in shown
+    assert "Slack said" not in shown
+    assert fix in shown
+
+    said(clocked, "subscribe mon 09:00 Europe/Berlin")
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert (sub.status, sub.schedule.timezone) == ("active", "Europe/Berlin")
 
 
 def test_unsubscribe_removes_the_subscription(clocked: RunningBot) -> None:

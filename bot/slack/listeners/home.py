@@ -5,6 +5,7 @@ listener, so nothing slow sits in front of the ack.
 """
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.content.selection import tip_of_the_week
 from bot.nuggets.models import Subscription
-from bot.nuggets.schedule import Schedule, resolve_timezone
+from bot.nuggets.schedule import Schedule, UnknownTimezone, resolve_timezone
 from bot.services import Services
 from bot.slack import home_view
 from bot.slack.answers.admin import subscription_health
@@ -92,7 +93,7 @@ def home_content(
     library = services.library.library
     now = services.clock()
     sub = services.store.get_subscription(user_id)
-    next_dm = next_post(sub.schedule, now) if sub else None
+    next_dm = upcoming_dm(sub, now)
     return home_view.HomeContent(
         tip_of_the_week=tip_of_the_week(library, now),
         topics=library.topics(),
@@ -103,6 +104,16 @@ def home_content(
         admin_status=admin_status(services) if services.settings.is_admin(user_id) else None,
         notice=notice,
     )
+
+
+def upcoming_dm(sub: Subscription | None, now: datetime) -> str | None:
+    """When the next DM tip comes, if one is coming."""
+    if sub is None or sub.status != "active":
+        return None
+    try:
+        return next_post(sub.schedule, now)
+    except UnknownTimezone:
+        return None  # stored by an older version; the next tick pauses it and says why
 
 
 def admin_status(services: Services) -> str:

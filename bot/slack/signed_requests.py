@@ -2,9 +2,10 @@
 
 Bolt's own adapter decodes and parses the body (JSON included) before its middleware checks
 the signature, and lets whatever fails raise: a 500 and a traceback, for anyone on the
-internet. Here the order is the safe one. Cheap header checks come first, then the
-signature over the raw body, and only a request Slack signed is parsed. Every refusal is a
-400 or 401 with a short plain body and one WARNING line built from our own words alone.
+internet. Here the order is the safe one: the body is only decoded (Slack sends UTF-8), the
+signature headers are vetted and the signature checked, and only a request Slack signed is
+parsed. Every refusal is a 400 or 401 with a short plain body and one WARNING line built
+from our own words alone.
 """
 
 import logging

@@ -19,7 +19,7 @@ from slack_bolt import App
 
 from benchmarks.slash_command import TEXTS, bare_app, tipbot_app
 from bot.slack.server import EVENTS_PATH, wsgi_app
-from tests.signing import signed_headers, slash_command_body
+from tests.signing import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def environ_for(text: str) -> "WSGIEnvironment":
 
 def send(app: App, requests: int, profiler: cProfile.Profile | None = None) -> float:
     """CPU seconds per request over `requests` calls, rotating through TEXTS."""
-    application = wsgi_app(app)
+    application = wsgi_app(app, SIGNING_SECRET)
     bodies = [environ_for(text) for text in TEXTS]
 
     def start_response(

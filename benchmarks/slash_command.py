@@ -143,7 +143,7 @@ def bare_app(stand_in: SlackStandIn, process_before_response: bool) -> App:
 
 def serve(name: str, app: App) -> ServedApp:
     """Start `app` on a free port in a daemon thread."""
-    server = create_http_server(app, HOST, 0)
+    server = create_http_server(app, HOST, 0, signing_secret=SIGNING_SECRET)
     thread = threading.Thread(target=server.run, name=f"serve-{name}", daemon=True)
     thread.start()
     return ServedApp(name, bound_port(server), server, thread)

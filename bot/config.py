@@ -4,9 +4,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
+from bot.nuggets.timezones import resolve_timezone
 
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///data/tipbot.db"
@@ -141,9 +141,8 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 def _timezone(raw: str) -> str:
     name = raw.strip() or "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    zone = resolve_timezone(name)
+    if zone is None:
         message = f"TIPBOT_TIMEZONE must be an IANA zone such as Europe/Berlin, got {name!r}."
-        raise ConfigError(message) from None
-    return name
+        raise ConfigError(message)
+    return zone

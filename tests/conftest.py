@@ -87,7 +87,7 @@ def start_bot(
     app = create_app(services, client)
     stop_watching = threading.Event()
     start_reloading(app, services, stop_watching)
-    server = create_http_server(app, settings.host, 0)
+    server = create_http_server(app, settings.host, 0, signing_secret=settings.signing_secret)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{bound_port(server)}/slack/events"

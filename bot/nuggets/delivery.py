@@ -21,6 +21,9 @@ the delivery ledger:
   posted) for a slot less than 6 days before it. Weekly slots are at least 6 days 23 hours
   apart, so an unchanged schedule never trips this; after a change, the new day takes over
   from the first slot that is 6 or more days after the last nugget.
+* A subscription whose stored timezone cannot be loaded (`localtime`, which older versions
+  accepted) has no slot times, so nothing can go in the ledger: it is paused with the
+  reason `unknown_timezone`, and the other subscriptions are delivered as usual.
 """
 
 import logging
@@ -41,8 +44,9 @@ from bot.nuggets.errors import (
     PostOutcomeUnknown,
     PostRejected,
     TransientSlackError,
+    UnknownTimezone,
 )
-from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
+from bot.nuggets.models import UNKNOWN_TIMEZONE, Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import next_tip
 from bot.nuggets.schedule import slots_between
 from bot.store.interface import NuggetStore
@@ -240,6 +244,8 @@ class _Tick:
                     "Reinstall the app or set a new SLACK_BOT_TOKEN.",
                     error.reason,
                 )
+        except UnknownTimezone as error:
+            self.timezone_unusable(sub, error)
         except Exception as error:
             # One broken subscription (or a notifier that failed) must not stop the rest.
             logger.exception("delivering nuggets to %s failed", sub.channel_id)
@@ -250,6 +256,13 @@ class _Tick:
             # The process is going down (SystemExit, KeyboardInterrupt): start nothing new.
             self.stopped.set()
             raise
+
+    def timezone_unusable(self, sub: Subscription, error: UnknownTimezone) -> None:
+        """Pause a subscription whose stored timezone cannot be loaded: it has no slot times."""
+        if self.store.pause_subscription(sub.channel_id, UNKNOWN_TIMEZONE, self.stamp()):
+            logger.warning("paused the nugget subscription of %s: %s", sub.channel_id, error)
+            with self._report_lock:
+                self.report.failures.append(DeliveryFailure(sub.channel_id, None, str(error)))
 
     def record_missed(self, sub: Subscription, slot: datetime, reason: str) -> None:
         """Record a slot that will not be posted, unless another worker already did."""

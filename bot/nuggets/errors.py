@@ -11,6 +11,14 @@ class ScheduleError(TipbotError):
     """A `/tip subscribe` argument could not be understood; the message is for the user."""
 
 
+class UnknownTimezone(TipbotError):
+    """A stored schedule names a timezone tipbot cannot use (an older version accepted it)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"timezone {name!r} is not one tipbot can use")
+        self.name = name
+
+
 class NuggetPostError(TipbotError):
     """Posting a nugget failed; `reason` is the short machine reason, e.g. `is_archived`."""
 

@@ -4,7 +4,6 @@ Slots are computed with APScheduler's `CronTrigger`, the same arithmetic the sch
 so a slot the domain expects and a tick the scheduler fires always agree, DST included.
 """
 
-import functools
 import re
 import zoneinfo
 from collections.abc import Sequence
@@ -13,13 +12,15 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.nuggets.errors import ScheduleError
+from bot.nuggets.errors import ScheduleError, UnknownTimezone
+from bot.nuggets.timezones import load_zone, resolve_timezone
 
 __all__ = [
     "DEFAULT_TIME",
     "DEFAULT_WEEKDAY",
     "Schedule",
     "ScheduleError",
+    "UnknownTimezone",
     "next_slot",
     "parse_schedule",
     "resolve_timezone",
@@ -46,7 +47,12 @@ _CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True)
 class Schedule:
-    """A weekly slot: `weekday` 0=Monday, `time` as 24-hour "HH:MM", `timezone` an IANA name."""
+    """A weekly slot: `weekday` 0=Monday, `time` as 24-hour "HH:MM", `timezone` an IANA name.
+
+    `parse_schedule` only makes schedules in a zone tipbot accepts, but a row an older
+    version stored may name one it no longer does (`localtime`). Such a schedule still
+    loads, so one row cannot break every read; `zone`, and so every slot, raises for it.
+    """
 
     weekday: int
     time: str
@@ -60,9 +66,11 @@ class Schedule:
         if not _TIME.fullmatch(self.time) or len(self.time) != 5:
             message = f'time must be "HH:MM" on a 24-hour clock, not {self.time!r}'
             raise ValueError(message)
-        if resolve_timezone(self.timezone) != self.timezone:
-            message = f"timezone must be a canonical IANA name, not {self.timezone!r}"
-            raise ValueError(message)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The schedule's timezone; raises UnknownTimezone if tipbot cannot use it."""
+        return load_zone(self.timezone)
 
     @property
     def hour(self) -> int:
@@ -77,16 +85,6 @@ class Schedule:
     def describe(self) -> str:
         """Say the schedule the way a person would, e.g. "Mondays at 09:00 (Europe/Berlin)"."""
         return f"{DAY_NAMES[self.weekday]}s at {self.time} ({self.timezone})"
-
-
-@functools.cache
-def _timezones_by_lower_name() -> dict[str, str]:
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
-
-
-def resolve_timezone(name: str) -> str | None:
-    """Return the canonical IANA spelling of `name` (any case), or None if it is unknown."""
-    return _timezones_by_lower_name().get(name.strip().lower())
 
 
 def _quote(word: str) -> str:
@@ -167,7 +165,7 @@ def _trigger(schedule: Schedule) -> CronTrigger:
         hour=schedule.hour,
         minute=schedule.minute,
         second=0,
-        timezone=zoneinfo.ZoneInfo(schedule.timezone),
+        timezone=schedule.zone,
     )
 
 
@@ -178,7 +176,7 @@ def _require_aware(name: str, value: datetime) -> None:
 
 
 def next_slot(schedule: Schedule, after: datetime) -> datetime:
-    """Return the first slot strictly after `after` (aware), in UTC."""
+    """Return the first slot strictly after `after` (aware), in UTC; see `Schedule.zone`."""
     _require_aware("after", after)
     # CronTrigger returns the first fire time at or after `now`; one microsecond later
     # makes it strictly after, which is what "the next slot" means for a slot that is now.
@@ -189,7 +187,7 @@ def next_slot(schedule: Schedule, after: datetime) -> datetime:
     if fire is None:  # pragma: no cover - a weekly cron without an end date always fires
         message = f"no slot after {after.isoformat()} for {schedule.describe()}"
         raise ValueError(message)
-    if fire.astimezone(zoneinfo.ZoneInfo(schedule.timezone)).fold == 1:
+    if fire.astimezone(schedule.zone).fold == 1:
         # On the night clocks go back the slot's wall time happens twice and the cron
         # fires at both; a weekly nugget keeps the first and skips the repeat.
         return next_slot(schedule, fire)

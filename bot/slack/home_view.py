@@ -22,9 +22,11 @@ from slack_sdk.models.views import View
 
 from bot.content.loader import TipError
 from bot.content.model import Tip
-from bot.nuggets.models import Subscription
+from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
+from bot.slack.answers.subscriptions import paused_because
+from bot.slack.mrkdwn import echo
 from bot.slack.views import fit_section, tip_blocks
 from bot.wording import plural
 
@@ -96,6 +98,18 @@ def topic_section(content: HomeContent) -> list[Block]:
     return blocks
 
 
+def default_zone_notice(slack_zone: str | None, timezone: str) -> str:
+    """Why a DM subscription uses the bot's default timezone, and how to get your own."""
+    if slack_zone is None:
+        why = "Slack didn't tell me your timezone"
+    else:
+        why = f"Slack gave me `{echo(slack_zone)}` as your timezone, which isn't one I know"
+    return (
+        f"{why}, so your tips come at {timezone} time. To change that, set your timezone in "
+        "Slack (Preferences > Language & region), then press Stop and subscribe again."
+    )
+
+
 def dm_section(content: HomeContent) -> list[Block]:
     """Subscribe to a weekly tip by DM, or see and stop the one you have."""
     blocks: list[Block] = [DividerBlock()]
@@ -103,7 +117,9 @@ def dm_section(content: HomeContent) -> list[Block]:
     if sub is not None:
         text = f":mailbox_with_mail: You get a tip by DM {sub.schedule.describe()}."
         if sub.status == "paused":
-            text += f" It is paused: Slack said `{sub.paused_reason}`."
+            text += f" It is paused: {paused_because(sub)}."
+            if sub.paused_reason == UNKNOWN_TIMEZONE:
+                text += " Press Stop, then subscribe again to use your Slack timezone."
         elif content.next_dm:
             text += f"\nNext one: {content.next_dm}."
         stop = ButtonElement(text="Stop", action_id=HOME_UNSUBSCRIBE, value="stop", style="danger")

@@ -2,17 +2,19 @@
 
 import random
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from bot.nuggets.delivery import INTERRUPTED, deliver_due
+from bot.nuggets import timezones
+from bot.nuggets.delivery import INTERRUPTED, DeliveryFailure, deliver_due
 from bot.nuggets.errors import AuthRevoked, ChannelUnavailable, TransientSlackError
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.store.database import engine_from_url
 from bot.store.sql import SqlStore
 from tests.nuggets.fakes import FakePoster, make_tip
+from tests.old_rows import insert_old_subscription
 from tests.racing import race, separate_store
 
 GRACE = timedelta(hours=12)
@@ -232,6 +234,50 @@ def test_an_unavailable_channel_pauses_the_subscription_and_notifies_once(store,
     assert [channel for channel, _, _ in poster.posts] == ["C2", "C2"]
     assert report.failed == 1
     assert report.failures[0].reason == "channel unavailable: is_archived"
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posix/Europe/Berlin", "Mars/Base"])
+def test_a_row_in_a_timezone_tipbot_cannot_use_is_paused_and_the_others_still_post(
+    store, poster, notifier, caplog, zone
+):
+    """An old row naming `localtime` pauses, with its reason, and every other channel posts."""
+    subscribe(store, "C1")
+    insert_old_subscription(store, "C2", zone, at=SLOT - WEEK)
+    subscribe(store, "C3")
+    report = tick(store, poster, notifier, SLOT, workers=4)
+    assert sorted(channel for channel, _, _ in poster.posts) == ["C1", "C3"]
+    assert report.sent == 2
+    sub = store.get_subscription("C2")
+    assert (sub.status, sub.paused_reason) == ("paused", "unknown_timezone")
+    assert sub.schedule.timezone == zone, "kept as stored, so people can see what it was"
+    assert store.deliveries("C2") == [], "no timezone, no slot time to put in the ledger"
+    reason = f"timezone {zone!r} is not one tipbot can use"
+    assert report.failures == [DeliveryFailure("C2", None, reason)]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"paused the nugget subscription of C2: {reason}"
+    ]
+    assert all(record.exc_info is None for record in caplog.records)
+    later = tick(store, poster, notifier, SLOT + WEEK)
+    assert later.failures == []
+    assert sorted(channel for channel, _, _ in poster.posts) == ["C1", "C1", "C3", "C3"]
+
+
+def test_a_zone_this_process_cannot_load_is_paused_too(store, poster, notifier, monkeypatch):
+    """A tz database without the zone (ZoneInfoNotFoundError) pauses that row, not the tick."""
+    real = ZoneInfo
+
+    def without_tokyo(name):
+        if name == "Asia/Tokyo":
+            raise ZoneInfoNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(timezones, "ZoneInfo", without_tokyo)
+    subscribe(store, "C1")
+    subscribe(store, "C2", schedule=Schedule(0, "18:00", "Asia/Tokyo"))
+    report = tick(store, poster, notifier, SLOT)
+    assert [channel for channel, _, _ in poster.posts] == ["C1"]
+    assert store.get_subscription("C2").paused_reason == "unknown_timezone"
+    assert [failure.channel_id for failure in report.failures] == ["C2"]
 
 
 def test_resubscribing_a_paused_channel_resumes_from_now(store, poster, notifier):

@@ -9,6 +9,7 @@ from bot.errors import TipbotError
 from bot.nuggets.schedule import (
     Schedule,
     ScheduleError,
+    UnknownTimezone,
     next_slot,
     parse_schedule,
     resolve_timezone,
@@ -91,20 +92,54 @@ def test_resolve_timezone_is_case_insensitive():
     assert resolve_timezone("Europe/Nowhere") is None
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "localtime",
+        "posixrules",
+        "Factory",
+        "right/UTC",
+        "posix/Europe/Berlin",
+        "../etc/localtime",
+        "/etc/localtime",
+        "Europe/../Europe/Berlin",
+        "",
+    ],
+)
+def test_resolve_timezone_accepts_only_names_tzdata_lists(name):
+    """Host-only names (`localtime`, even where the host lists it), `Factory` and paths fail."""
+    assert resolve_timezone(name) is None
+
+
+def test_legacy_links_are_accepted_as_tzdata_spells_them():
+    """`US/Pacific` and `Asia/Calcutta` are kept (not followed), and load like their targets."""
+    assert resolve_timezone("us/pacific") == "US/Pacific"
+    assert resolve_timezone("ASIA/CALCUTTA") == "Asia/Calcutta"
+    assert resolve_timezone("Europe/Oslo") == "Europe/Oslo"
+    summer = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    assert summer.astimezone(ZoneInfo("US/Pacific")).utcoffset() == timedelta(hours=-7)
+
+
 def test_schedule_describes_itself_for_people():
     """`describe` reads like a sentence fragment for a Slack reply."""
     assert Schedule(0, "09:00", "Europe/Berlin").describe() == "Mondays at 09:00 (Europe/Berlin)"
     assert Schedule(6, "17:30", "UTC").describe() == "Sundays at 17:30 (UTC)"
 
 
-@pytest.mark.parametrize(
-    ("weekday", "time", "zone"),
-    [(7, "09:00", "UTC"), (0, "9:00", "UTC"), (0, "09:00", "utc"), (0, "09:00", "Nowhere")],
-)
-def test_schedule_refuses_invalid_values(weekday, time, zone):
-    """A Schedule is always valid, whether it came from a user or the database."""
+@pytest.mark.parametrize(("weekday", "time"), [(7, "09:00"), (-1, "09:00"), (0, "9:00")])
+def test_schedule_refuses_an_invalid_day_or_time(weekday, time):
+    """A day or time no version ever accepted is a bug, wherever the Schedule came from."""
     with pytest.raises(ValueError):  # noqa: PT011 - each case fails a different check
-        Schedule(weekday, time, zone)
+        Schedule(weekday, time, "UTC")
+
+
+@pytest.mark.parametrize("zone", ["localtime", "utc", "Nowhere", "Factory"])
+def test_a_schedule_in_a_zone_tipbot_cannot_use_loads_but_has_no_slots(zone):
+    """An old row's zone is kept as stored; asking for its zone or a slot raises UnknownTimezone."""
+    schedule = Schedule(0, "09:00", zone)
+    assert schedule.describe() == f"Mondays at 09:00 ({zone})"
+    with pytest.raises(UnknownTimezone, match=zone):
+        next_slot(schedule, datetime(2025, 6, 2, tzinfo=UTC))
 
 
 def test_next_slot_is_strictly_after_and_in_utc():

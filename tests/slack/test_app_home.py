@@ -13,6 +13,7 @@ from bot.scheduler import NuggetJob
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
+from tests.old_rows import insert_old_subscription
 from tests.signing import new_trigger_id, post, signed_headers
 from tests.slack_stand_in import Call, Reply
 
@@ -144,6 +145,46 @@ def test_weekly_dm_subscription_uses_the_users_timezone_and_the_scheduler(
     NuggetJob(home_bot.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
     (dm,) = home_bot.stand_in.calls_to("chat.postMessage")
     assert dm.params["channel"] == "U1"
+
+
+@pytest.mark.parametrize(
+    ("slack_tz", "stored", "notice"),
+    [
+        ("Asia/Calcutta", "Asia/Calcutta", None),
+        ("localtime", "UTC", "Slack gave me `localtime` as your timezone, which isn't one I know"),
+        (None, "UTC", "Slack didn't tell me your timezone"),
+    ],
+)
+def test_a_dm_subscription_in_a_zone_tipbot_does_not_know_uses_the_default_and_says_so(
+    home_bot: RunningBot, slack_tz: str | None, stored: str, notice: str | None
+) -> None:
+    """A legacy Slack zone is kept; an unknown or missing one falls back to UTC, with a note."""
+    user = {"id": "U1"} if slack_tz is None else {"id": "U1", "tz": slack_tz}
+    home_bot.stand_in.script("users.info", Reply({"ok": True, "user": user}))
+    home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"})
+    shown = text_of(published(home_bot, 0))
+    sub = home_bot.services.store.get_subscription("U1")
+    assert sub is not None
+    assert sub.schedule.timezone == stored
+    assert f"Mondays at 09:00 ({stored})" in shown
+    if notice is None:
+        assert "your tips come at" not in shown
+    else:
+        assert notice in shown
+        assert "your tips come at UTC time" in shown
+
+
+def test_a_dm_subscription_in_an_old_timezone_is_shown_paused_with_the_fix(
+    home_bot: RunningBot,
+) -> None:
+    """An old `localtime` DM row still draws the tab; once the tick pauses it, it says why."""
+    insert_old_subscription(home_bot.services.store, "U1", "localtime", NOW, kind="dm")
+    assert "You get a tip by DM Mondays at 09:00 (localtime)" in text_of(open_home(home_bot, "U1"))
+    web = create_client(home_bot.services.settings)
+    NuggetJob(home_bot.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
+    shown = text_of(open_home(home_bot, "U1"))
+    assert "It is paused: its timezone `localtime` isn't one I know." in shown
+    assert "Press Stop, then subscribe again to use your Slack timezone." in shown
 
 
 def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:

@@ -7,6 +7,7 @@ import pytest
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from tests.conftest import RunningBot
+from tests.old_rows import insert_old_subscription
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -66,3 +67,15 @@ def test_stats_are_for_admins(admin_bot: RunningBot) -> None:
     answer = admin_bot.command("stats", user_id="U2").json()["text"]
     assert "only tipbot admins" in answer
     assert "Top tips" not in answer
+
+
+def test_stats_say_a_subscription_paused_for_its_timezone_is_not_slacks_doing(
+    admin_bot: RunningBot,
+) -> None:
+    """A row paused because its old timezone is unusable says so, not "Slack said"."""
+    store = admin_bot.services.store
+    insert_old_subscription(store, "C4", "localtime", NOW - timedelta(days=60))
+    store.pause_subscription("C4", "unknown_timezone", NOW)
+    answer = admin_bot.command("stats", user_id="UADMIN").json()["text"]
+    line = "<#C4>: paused since 2026-11-27 12:00 UTC, its timezone `localtime` isn't one I know"
+    assert line in answer

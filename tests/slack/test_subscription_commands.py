@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.nuggets.schedule import Schedule
+from bot.scheduler import NuggetJob
+from bot.slack.app import create_client
+from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
+from tests.old_rows import insert_old_subscription
 
 # A Wednesday; the next Monday 09:00 in Berlin is 30 Nov 2026 08:00 UTC.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -68,6 +72,12 @@ def test_subscribing_again_changes_the_schedule_not_a_second_row(clocked: Runnin
         ("subscribe mon 9am", "9am"),
         ("subscribe mon 09:00 Mars/Olympus", "Mars/Olympus"),
         ("subscribe <!channel>", "&lt;!channel&gt;"),
+        ("subscribe mon 09:00 localtime", "localtime"),
+        ("subscribe mon 09:00 posixrules", "posixrules"),
+        ("subscribe mon 09:00 Factory", "Factory"),
+        ("subscribe mon 09:00 ../etc/localtime", "../etc/localtime"),
+        ("subscribe mon 09:00 right/UTC", "right/UTC"),
+        ("subscribe mon 09:00 posix/Europe/Berlin", "posix/Europe/Berlin"),
     ],
 )
 def test_bad_schedules_are_explained_and_store_nothing(
@@ -79,6 +89,15 @@ def test_bad_schedules_are_explained_and_store_nothing(
     assert "/tip subscribe mon 09:00 Europe/Berlin" in shown
     assert "<!channel>" not in shown
     assert clocked.services.store.all_subscriptions() == []
+
+
+def test_a_legacy_zone_name_is_stored_in_tzdatas_spelling(clocked: RunningBot) -> None:
+    """Links tzdata ships, such as US/Pacific, are accepted in any case and kept as named."""
+    shown = said(clocked, "subscribe mon 09:00 us/pacific")
+    assert "Mondays at 09:00 (US/Pacific)" in shown
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert sub.schedule.timezone == "US/Pacific"
 
 
 def test_schedule_reports_next_post_and_tips_left(clocked: RunningBot) -> None:
@@ -100,6 +119,31 @@ def test_schedule_of_a_paused_subscription_says_why(clocked: RunningBot) -> None
     assert "paused" in shown
     assert "not_in_channel" in shown
     assert "/tip subscribe" in shown
+
+
+def test_a_channel_left_in_an_old_timezone_hears_why_and_how_to_fix_it(
+    clocked: RunningBot,
+) -> None:
+    """`localtime` from an older version: /tip schedule says so, the tick pauses it, and a
+    subscribe with a real timezone starts it again."""
+    insert_old_subscription(clocked.services.store, "C1", "localtime", NOW)
+    fix = "Type `/tip subscribe mon 09:00 Europe/Berlin` with your own timezone to start again."
+    shown = said(clocked, "schedule")
+    assert "can't be posted: its timezone `localtime` isn't one I know" in shown
+    assert fix in shown
+
+    web = create_client(clocked.services.settings)
+    NuggetJob(clocked.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
+    shown = said(clocked, "schedule")
+    assert "Mondays at 09:00 (localtime)) is paused since Wednesday 25 November 2026" in shown
+    assert "its timezone `localtime` isn't one I know" in shown
+    assert "Slack said" not in shown
+    assert fix in shown
+
+    said(clocked, "subscribe mon 09:00 Europe/Berlin")
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert (sub.status, sub.schedule.timezone) == ("active", "Europe/Berlin")
 
 
 def test_unsubscribe_removes_the_subscription(clocked: RunningBot) -> None:

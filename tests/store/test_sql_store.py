@@ -11,6 +11,7 @@ from bot.nuggets.models import Subscription
 from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
 from bot.store.tables import shares, subscriptions
+from tests.old_rows import insert_old_subscription
 from tests.racing import race, separate_store
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -31,6 +32,18 @@ def test_a_subscription_round_trips(store):
     store.save_subscription(sub)
     assert store.get_subscription("C1") == sub
     assert store.get_subscription("C2") is None
+
+
+def test_a_row_in_a_timezone_tipbot_no_longer_accepts_still_reads(store):
+    """An older version's `localtime` row comes back as stored from every read, next to others."""
+    store.save_subscription(Subscription.new("C1", MONDAY, "U1", NOW))
+    insert_old_subscription(store, "C2", "localtime", NOW)
+    assert [sub.schedule.timezone for sub in store.active_subscriptions()] == [
+        "Europe/Berlin",
+        "localtime",
+    ]
+    assert [sub.channel_id for sub in store.all_subscriptions()] == ["C1", "C2"]
+    assert store.get_subscription("C2").schedule == Schedule(0, "09:00", "localtime")
 
 
 def test_subscribing_again_updates_the_one_row(store):

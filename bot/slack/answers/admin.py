@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from bot.services import Services
 from bot.slack.admin_notices import error_list
+from bot.slack.answers.subscriptions import paused_because
 from bot.slack.mrkdwn import escape
 from bot.slack.views import conversation
 from bot.wording import plural
@@ -75,8 +76,7 @@ def subscription_health(services: Services) -> str:
     lines = [f"*Subscriptions*: {len(subs) - len(paused)} active, {len(paused)} paused"]
     for sub in paused[:MAX_PAUSED]:
         since = f"{sub.paused_at:%Y-%m-%d %H:%M} UTC" if sub.paused_at else "unknown"
-        reason = escape(sub.paused_reason or "unknown")
-        lines.append(f"• {conversation(sub)}: paused since {since}, Slack said `{reason}`")
+        lines.append(f"• {conversation(sub)}: paused since {since}, {paused_because(sub)}")
     if len(paused) > MAX_PAUSED:
         lines.append(f"…and {len(paused) - MAX_PAUSED} more.")
     return "\n".join(lines)

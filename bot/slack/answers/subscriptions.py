@@ -1,16 +1,16 @@
 """`/tip subscribe | schedule | unsubscribe`: a channel's weekly tip, answered in the ack."""
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.commands import TipCommand
-from bot.nuggets.errors import ScheduleError
-from bot.nuggets.models import Subscription, SubscriptionKind
+from bot.nuggets.errors import ScheduleError, UnknownTimezone
+from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
 from bot.nuggets.rotation import remaining
-from bot.nuggets.schedule import EXAMPLE, Schedule, next_slot, parse_schedule
+from bot.nuggets.schedule import DAY_NAMES, EXAMPLE, Schedule, next_slot, parse_schedule
+from bot.nuggets.timezones import load_zone
 from bot.services import Services
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import echo, escape
 from bot.wording import plural
 
 
@@ -75,18 +75,56 @@ def describe_schedule(services: Services, channel_id: str) -> str:
         since = when(sub.paused_at, sub.schedule.timezone) if sub.paused_at else "a while"
         return (
             f":double_vertical_bar: The weekly tip ({sub.schedule.describe()}) is paused since "
-            f"{since}: Slack said `{escape(sub.paused_reason or 'unknown')}`. "
-            f"Fix that, then type `{command} subscribe` to start again. {rotation}"
+            f"{since}: {paused_because(sub)}. {how_to_resume(sub, command)} {rotation}"
+        )
+    try:
+        upcoming = next_post(sub.schedule, services.clock())
+    except UnknownTimezone:
+        # Stored by an older version; the next tick pauses it, which is what this says.
+        return (
+            f":warning: The weekly tip ({sub.schedule.describe()}) can't be posted: "
+            f"{zone_unknown(sub)}. {with_your_timezone(sub, command)} {rotation}"
         )
     return (
         f":calendar: This channel gets one tip {sub.schedule.describe()}.\n"
-        f"Next tip: {next_post(sub.schedule, services.clock())}. {rotation}"
+        f"Next tip: {upcoming}. {rotation}"
     )
+
+
+def paused_because(sub: Subscription) -> str:
+    """Why a subscription is paused, in words: Slack's error, or a timezone we cannot use."""
+    if sub.paused_reason == UNKNOWN_TIMEZONE:
+        return zone_unknown(sub)
+    return f"Slack said `{escape(sub.paused_reason or 'unknown')}`"
+
+
+def zone_unknown(sub: Subscription) -> str:
+    """Say that the subscription's stored timezone is not one tipbot can use."""
+    return f"its timezone `{echo(sub.schedule.timezone)}` isn't one I know"
+
+
+def how_to_resume(sub: Subscription, command: str) -> str:
+    """What to do to get a paused weekly tip going again."""
+    if sub.paused_reason == UNKNOWN_TIMEZONE:
+        return with_your_timezone(sub, command)
+    return f"Fix that, then type `{command} subscribe` to start again."
+
+
+def with_your_timezone(sub: Subscription, command: str) -> str:
+    """The same day and time again, now with a timezone tipbot knows."""
+    day = DAY_NAMES[sub.schedule.weekday][:3].lower()
+    example = f"{command} subscribe {day} {sub.schedule.time} Europe/Berlin"
+    return f"Type `{example}` with your own timezone to start again."
 
 
 def when(moment: datetime, timezone: str) -> str:
     """A moment as the channel reads it, e.g. `Monday 30 November 2026, 09:00 (Europe/Berlin)`."""
-    local = moment.astimezone(ZoneInfo(timezone))
+    zone: tzinfo
+    try:
+        zone = load_zone(timezone)
+    except UnknownTimezone:
+        zone, timezone = UTC, "UTC"
+    local = moment.astimezone(zone)
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({timezone})"
 
 
@@ -94,7 +132,7 @@ def next_post(schedule: Schedule, now: datetime) -> str:
     """The next slot in the schedule's zone, keeping the HH:MM the user gave."""
     slot = next_slot(schedule, now)
     shown = when(slot, schedule.timezone)
-    actual = f"{slot.astimezone(ZoneInfo(schedule.timezone)):%H:%M}"
+    actual = f"{slot.astimezone(schedule.zone):%H:%M}"
     if actual == schedule.time:
         return shown
     # A time skipped by a clock change (02:30 on the spring-forward night) fires late once.

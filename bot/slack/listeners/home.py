@@ -5,6 +5,7 @@ listener, so nothing slow sits in front of the ack.
 """
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.content.selection import tip_of_the_week
 from bot.nuggets.models import Subscription
-from bot.nuggets.schedule import Schedule, resolve_timezone
+from bot.nuggets.schedule import Schedule, UnknownTimezone, resolve_timezone
 from bot.services import Services
 from bot.slack import home_view
 from bot.slack.answers.admin import subscription_health
@@ -37,12 +38,17 @@ def register(app: App, services: Services) -> None:
     def on_dm_subscribe(body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         weekday, time = home_view.dm_choice(body.get("view") or {})
-        timezone = user_timezone(client, user_id) or services.settings.timezone
+        slack_zone = user_timezone(client, user_id)
+        timezone = resolve_timezone(slack_zone or "")
+        notice = ":white_check_mark: You're subscribed."
+        if timezone is None:
+            timezone = services.settings.timezone
+            notice += " " + home_view.default_zone_notice(slack_zone, timezone)
         schedule = Schedule(weekday, time, timezone)
         services.store.save_subscription(
             Subscription.new(user_id, schedule, user_id, services.clock(), kind="dm")
         )
-        publish_home(client, services, user_id, notice=":white_check_mark: You're subscribed.")
+        publish_home(client, services, user_id, notice=notice)
 
     def on_dm_unsubscribe(body: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
@@ -59,14 +65,13 @@ def register(app: App, services: Services) -> None:
 
 
 def user_timezone(client: WebClient, user_id: str) -> str | None:
-    """The user's Slack timezone (an IANA name), or None if Slack will not say."""
+    """The timezone Slack has for the user, as Slack spells it, or None if Slack will not say."""
     try:
         profile = client.users_info(user=user_id)
     except SlackApiError as exc:
         logger.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
         return None
-    zone = str((profile.get("user") or {}).get("tz") or "")
-    return resolve_timezone(zone) if zone else None
+    return str((profile.get("user") or {}).get("tz") or "") or None
 
 
 def publish_home(
@@ -88,7 +93,7 @@ def home_content(
     library = services.library.library
     now = services.clock()
     sub = services.store.get_subscription(user_id)
-    next_dm = next_post(sub.schedule, now) if sub else None
+    next_dm = upcoming_dm(sub, now)
     return home_view.HomeContent(
         tip_of_the_week=tip_of_the_week(library, now),
         topics=library.topics(),
@@ -99,6 +104,16 @@ def home_content(
         admin_status=admin_status(services) if services.settings.is_admin(user_id) else None,
         notice=notice,
     )
+
+
+def upcoming_dm(sub: Subscription | None, now: datetime) -> str | None:
+    """When the next DM tip comes, if one is coming."""
+    if sub is None or sub.status != "active":
+        return None
+    try:
+        return next_post(sub.schedule, now)
+    except UnknownTimezone:
+        return None  # stored by an older version; the next tick pauses it and says why
 
 
 def admin_status(services: Services) -> str:

@@ -1,0 +1,29 @@
+"""Rows as an older tipbot stored them, written straight to the database."""
+
+from datetime import datetime
+
+from bot.store.interface import NuggetStore
+from bot.store.sql import SqlStore
+from bot.store.tables import subscriptions
+
+
+def insert_old_subscription(
+    store: NuggetStore, channel_id: str, timezone: str, at: datetime, kind: str = "channel"
+) -> None:
+    """An active Monday 09:00 subscription in `timezone`, which today's code may refuse."""
+    assert isinstance(store, SqlStore), "old rows go straight into the SQL tables"
+    with store.engine.begin() as connection:
+        connection.execute(
+            subscriptions.insert().values(
+                channel_id=channel_id,
+                kind=kind,
+                weekday=0,
+                time="09:00",
+                timezone=timezone,
+                subscribed_by="U1",
+                created_at=at,
+                updated_at=at,
+                active_since=at,
+                status="active",
+            )
+        )

@@ -5,11 +5,12 @@ Maps tipbot's own errors to clean messages and exit codes; never a traceback for
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.content.loader import load_library
 from bot.errors import ConfigError, TipbotError
 from bot.wording import plural
@@ -105,9 +106,18 @@ def validate(directory: Path | None) -> int:
     return EXIT_OK
 
 
+def settings_for_slack(*, serves_slack: bool = True) -> Settings:
+    """Settings from the environment, for a process that talks to Slack."""
+    settings = load_settings(serves_slack=serves_slack)
+    # Bolt reads SLACK_BOT_TOKEN by itself and warns that the client tipbot gives it wins.
+    # That client carries the token from Settings, so nothing else needs the variable.
+    os.environ.pop("SLACK_BOT_TOKEN", None)
+    return settings
+
+
 def serve() -> int:
     """Start the bot until it is stopped."""
-    settings = load_settings()
+    settings = settings_for_slack()
     configure_logging(settings.log_level)
     from bot.runner import run  # noqa: PLC0415 - keeps `tipbot validate` free of Slack imports
 
@@ -117,7 +127,7 @@ def serve() -> int:
 
 def clock() -> int:
     """Run the weekly tip scheduler alone until stopped."""
-    settings = load_settings(serves_slack=False)
+    settings = settings_for_slack(serves_slack=False)
     configure_logging(settings.log_level)
     from bot.runner import run_clock  # noqa: PLC0415 - see serve()
 
@@ -125,11 +135,24 @@ def clock() -> int:
     return EXIT_OK
 
 
+# Libraries that say too much at INFO: APScheduler logs every run of the minute's job (about
+# 2,900 lines a day), and slack-sdk logs each retry it makes whenever its own logger has no
+# level set. Their warnings and errors still come through; tipbot logs what a tick did.
+QUIETER_LOGGERS = {
+    "apscheduler.executors.default": logging.WARNING,
+    "apscheduler.scheduler": logging.WARNING,
+    "slack_sdk.web.base_client": logging.INFO,
+    "slack_sdk.webhook.client": logging.INFO,
+}
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr in a format platforms' log collectors read well."""
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    for name, quieter in QUIETER_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(quieter, logging.getLogger().level))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class Settings:
     grace_hours: float = 12.0
     scheduler_enabled: bool = True
     scheduler_lease_seconds: float = 90.0
+    web_concurrency: int = 1
     log_level: str = "INFO"
 
     @property
@@ -96,6 +97,7 @@ def load_settings(
         grace_hours=_number(env, "TIPBOT_GRACE_HOURS", 12.0, "hours"),
         scheduler_enabled=_switch(env, "TIPBOT_SCHEDULER", default=True),
         scheduler_lease_seconds=_number(env, "TIPBOT_SCHEDULER_LEASE_SECONDS", 90.0, "seconds"),
+        web_concurrency=_positive(env, "WEB_CONCURRENCY", default=available_cores()),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
     )
 
@@ -113,6 +115,20 @@ def _integer(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def available_cores() -> int:
+    """How many cores this process may run on (a container's share, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _integer(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}.")
+    return value
 
 
 def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:

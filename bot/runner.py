@@ -27,7 +27,7 @@ from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
 from bot.slack.posting import SlackNotifier, SlackPoster
-from bot.slack.server import serve_slack
+from bot.slack.server import TipbotWeb, serve_http, serve_socket_mode
 from bot.store.database import engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
 from bot.store.sql import SqlStore
@@ -102,7 +102,26 @@ def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, 
 
 def run(settings: Settings) -> None:
     """Serve Slack over HTTP (or Socket Mode), with the scheduler unless it is switched off."""
-    run_until_stopped(settings, answer_slack=True, schedule=settings.scheduler_enabled)
+    if settings.socket_mode:
+        run_until_stopped(settings, answer_slack=True, schedule=settings.scheduler_enabled)
+    else:
+        serve_http(settings, lambda: build_web_worker(settings))
+
+
+def build_web_worker(settings: Settings) -> TipbotWeb:
+    """Everything one HTTP worker runs, built after the fork: app, watcher, scheduler."""
+    services = build_services(settings)
+    app = create_app(services)
+    stop = threading.Event()
+    start_reloading(app, services, stop)
+    scheduling = scheduler_for(app, services) if settings.scheduler_enabled else None
+
+    def shut_down() -> None:
+        stop.set()
+        if scheduling is not None:
+            stop_scheduler(*scheduling)
+
+    return TipbotWeb(app, settings.signing_secret, shut_down)
 
 
 def run_clock(settings: Settings) -> None:
@@ -111,7 +130,8 @@ def run_clock(settings: Settings) -> None:
 
 
 def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool) -> None:
-    """Start the parts asked for, block until SIGTERM or Ctrl-C, then stop them in order."""
+    """One process (Socket Mode, or the clock): start the parts asked for, block until
+    SIGTERM or Ctrl-C, then stop them in order."""
     services = build_services(settings)
     app = create_app(services)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
@@ -121,7 +141,7 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
     scheduling = scheduler_for(app, services) if schedule else None
     try:
         if answer_slack:
-            serve_slack(app, settings)
+            serve_socket_mode(app, settings)
         else:
             stop.wait()
     except KeyboardInterrupt:

@@ -4,23 +4,25 @@ import dataclasses
 import logging
 import random
 import shutil
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 from slack_sdk import WebClient
 
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.content.selection import TipPicker
-from bot.http_server import bound_port, close_from_another_thread
 from bot.runner import load_current_library, open_store, start_reloading
 from bot.services import Services
 from bot.slack.app import create_app
-from bot.slack.server import create_http_server
+from bot.slack.server import TipbotWeb
 from bot.store.recent_tips import StoredRecentTips
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
@@ -87,15 +89,29 @@ def start_bot(
     app = create_app(services, client)
     stop_watching = threading.Event()
     start_reloading(app, services, stop_watching)
-    server = create_http_server(app, settings.host, 0, signing_secret=settings.signing_secret)
-    thread = threading.Thread(target=server.run, daemon=True)
+    web = TipbotWeb(app, settings.signing_secret, on_shutdown=stop_watching.set)
+    with serve_in_thread(web) as base_url:
+        yield RunningBot(f"{base_url}/slack/events", services, stand_in)
+
+
+@contextmanager
+def serve_in_thread(web: TipbotWeb) -> Iterator[str]:
+    """Serve `web` with uvicorn (what each `tipbot serve` worker runs) on a free port."""
+    listening = socket.create_server(("127.0.0.1", 0))
+    config = uvicorn.Config(web, lifespan="on", log_level="warning", server_header=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{bound_port(server)}/slack/events"
+    deadline = time.monotonic() + 10
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.started, "uvicorn did not start"
     try:
-        yield RunningBot(url, services, stand_in)
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
     finally:
-        stop_watching.set()
-        close_from_another_thread(server)
+        server.should_exit = True
+        thread.join(timeout=10)
+        listening.close()
 
 
 @pytest.fixture

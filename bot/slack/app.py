@@ -38,6 +38,12 @@ def create_app(services: Services, client: WebClient | None = None) -> App:
         # Listeners answer in the ack and push slow work to lazy listeners, so Bolt need not
         # poll for the ack on a second thread (that polling costs about 10 ms per request).
         process_before_response=True,
+        # The HTTP handler checks every signature before Bolt parses a byte of the body
+        # (bot/slack/signed_requests.py); Socket Mode has none to check.
+        request_verification_enabled=False,
+        # auth.test runs at the first request instead of here: a worker starts (and its
+        # /health answers) even while Slack is unreachable.
+        token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
 

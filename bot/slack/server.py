@@ -1,62 +1,146 @@
-"""Serve the Bolt app over HTTP with waitress, a production WSGI server in pure Python."""
+"""Serve Slack's requests: gunicorn pre-forking uvicorn workers over HTTP, or Socket Mode.
 
+`tipbot serve` is one command that uses every core: a gunicorn master forks
+`WEB_CONCURRENCY` workers (default: the cores this process may run on), restarts any that
+die, and on SIGTERM lets each finish the requests it has before it exits. Each worker runs
+an asyncio event loop (uvicorn, with uvloop and httptools), so hundreds of idle or slow
+clients cost sockets, not threads, and builds its own app after the fork: its own
+database connections, file watcher and scheduler (see `bot.runner.build_web_worker`).
+"""
+
+import asyncio
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
 
+from gunicorn.app.base import BaseApplication
 from slack_bolt import App
-from waitress.server import MultiSocketServer
+from uvicorn_worker import UvicornWorker
 
 from bot.config import Settings
-from bot.http_server import bound_port, create_wsgi_server
 from bot.slack.signed_requests import CheckedRequestHandler
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATHS = ("/", "/health")
-# Enough threads that 50 concurrent slash commands queue briefly rather than wait on each other.
-THREADS = 16
+# Threads per worker that run Bolt's listeners. Python runs one at a time anyway; a few
+# let a slow database or Slack call wait without holding up the others.
+DISPATCH_THREADS = 4
+# Seconds a stopping worker gives the requests it has before it is killed.
+GRACEFUL_TIMEOUT = 30
+# Seconds an idle keep-alive connection stays open (Slack opens a new one per request).
+KEEPALIVE = 5
 
 
-def wsgi_app(app: App, signing_secret: str) -> "WSGIApplication":
-    """POST /slack/events goes to Bolt once signed and readable; GET /health says we are up."""
-    slack = CheckedRequestHandler(app, signing_secret, path=EVENTS_PATH)
+class TipbotWeb:
+    """The ASGI app: POST /slack/events to Bolt once checked, GET /health; stops cleanly."""
 
-    def application(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in HEALTH_PATHS:
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"tipbot is running\n"]
-        return slack(environ, start_response)
+    def __init__(self, app: App, signing_secret: str, on_shutdown: Callable[[], None]) -> None:
+        self.executor = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="slack")
+        self.slack = CheckedRequestHandler(app, signing_secret, EVENTS_PATH, self.executor)
+        self.on_shutdown = on_shutdown
 
-    return application
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route one ASGI connection."""
+        if scope["type"] == "lifespan":
+            await self.lifespan(receive, send)
+        elif scope["type"] != "http":
+            return
+        elif scope["method"] in ("GET", "HEAD") and scope["path"] in HEALTH_PATHS:
+            await send_text(send, 200, "tipbot is running\n")
+        else:
+            await self.slack(scope, receive, send)  # type: ignore[arg-type]
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        """Start at once (the worker built everything already); on shutdown, stop in order."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                # Stopping waits for a weekly post in flight, so it runs off the loop.
+                await asyncio.to_thread(self.shutdown)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def shutdown(self) -> None:
+        """Stop the scheduler and watcher, then the dispatch threads."""
+        self.on_shutdown()
+        self.executor.shutdown(wait=True)
 
 
-def create_http_server(app: App, host: str, port: int, *, signing_secret: str) -> MultiSocketServer:
-    """A waitress server for the bot bound to host:port (0 picks a free one), not yet running."""
-    # Slack sends small bodies; refuse anything large before reading it.
-    application = wsgi_app(app, signing_secret)
-    return create_wsgi_server(
-        application, host, port, threads=THREADS, ident="tipbot", max_body=1_048_576
+async def send_text(send: Send, status: int, text: str) -> None:
+    """Answer with a short plain-text body."""
+    body = text.encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", b"%d" % len(body)),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class TipbotWorker(UvicornWorker):  # type: ignore[misc]  # uvicorn-worker ships no types
+    """gunicorn's worker for tipbot: uvicorn with uvloop and httptools, lifespan on."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
+        "loop": "auto",
+        "http": "auto",
+        "lifespan": "on",
+        "server_header": False,
+    }
+
+
+class TipbotServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
+    """gunicorn, configured from Settings rather than its command line."""
+
+    def __init__(self, settings: Settings, build_worker: Callable[[], TipbotWeb]) -> None:
+        self.settings = settings
+        self.build_worker = build_worker
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Bind, worker count and class, timeouts; no access log (Slack's requests are many)."""
+        config = {
+            "bind": f"{self.settings.host}:{self.settings.port}",
+            "workers": self.settings.web_concurrency,
+            "worker_class": f"{__name__}.TipbotWorker",
+            "graceful_timeout": GRACEFUL_TIMEOUT,
+            "timeout": GRACEFUL_TIMEOUT,
+            "keepalive": KEEPALIVE,
+            "proc_name": "tipbot",
+            "accesslog": None,
+        }
+        for key, value in config.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> TipbotWeb:
+        """Build the app in a freshly forked worker."""
+        return self.build_worker()
+
+
+def serve_http(settings: Settings, build_worker: Callable[[], TipbotWeb]) -> None:
+    """Block serving HTTP on HOST:PORT with `settings.web_concurrency` workers."""
+    logger.info(
+        "Listening on http://%s:%d%s with %d workers",
+        settings.host,
+        settings.port,
+        EVENTS_PATH,
+        settings.web_concurrency,
     )
+    TipbotServer(settings, build_worker).run()
 
 
-def serve_slack(app: App, settings: Settings) -> None:
-    """Block serving Slack's requests: Socket Mode with an app token, else HTTP on PORT."""
-    if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
+def serve_socket_mode(app: App, settings: Settings) -> None:
+    """Block answering Slack over Socket Mode (no public URL needed)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415
 
-        logger.info("Connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
-        return
-    server = create_http_server(
-        app, settings.host, settings.port, signing_secret=settings.signing_secret
-    )
-    logger.info("Listening on http://%s:%d/slack/events", settings.host, bound_port(server))
-    try:
-        server.run()
-    finally:
-        server.close()
+    logger.info("Connecting to Slack in Socket Mode")
+    SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]

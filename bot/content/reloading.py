@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.content.current import CurrentLibrary
 from bot.content.library import Library
-from bot.content.loader import TipError, load_library
+from bot.content.loader import load_library
+from bot.content.tip_errors import TipError
 
 logger = logging.getLogger(__name__)
 

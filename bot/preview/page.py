@@ -7,8 +7,8 @@ from html import escape
 
 from slack_sdk.errors import SlackObjectFormationError
 
-from bot.content.loader import TipError
 from bot.content.model import Tip
+from bot.content.tip_errors import TipError
 from bot.preview.filters import Filters, search_text
 from bot.preview.mrkdwn import render_mrkdwn, render_plain
 from bot.preview.watch import Snapshot

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.content.loader import TipError
+from bot.content.tip_errors import TipError
 from bot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.content.loader import TipError
 from bot.content.model import Tip
+from bot.content.tip_errors import TipError
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.content.current import CurrentLibrary
-from bot.content.loader import TipError, load_library
+from bot.content.loader import load_library
 from bot.content.reloading import LibraryReloader, diff_libraries
+from bot.content.tip_errors import TipError
 from tests.conftest import SHIPPED_TIPS
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -140,3 +140,37 @@ def test_reload_and_stats_need_named_admins(bot: RunningBot) -> None:
         answer = bot.command(subcommand).json()["text"]
         assert "none are set yet" in answer
         assert "TIPBOT_ADMINS" in answer
+
+
+DEEPLY_NESTED = NEW_TIP.replace("tags: [communication]", "tags: " + "[" * 500 + "]" * 500)
+TOO_DEEP = "deep.yaml:10: lists and mappings are nested more than 50 levels deep here"
+
+
+def test_a_deeply_nested_file_at_start_is_reported_and_the_rest_served(
+    settings: Settings, stand_in: SlackStandIn, tips_dir: Path
+) -> None:
+    """The bot starts despite 500 nested brackets, serves the good tips and DMs the error."""
+    (tips_dir / "deep.yaml").write_text(DEEPLY_NESTED, encoding="utf-8")
+    configured = dataclasses.replace(settings, tips_dir=tips_dir, admins=frozenset({"UADMIN"}))
+
+    for bot in start_bot(configured, stand_in):
+        assert len(titles_served(bot)) > 20
+        assert bot.command("").status == 200
+        (dm,) = stand_in.wait_for("chat.postMessage")
+        assert TOO_DEEP in dm.params["text"]
+
+
+def test_reload_command_reports_deep_nesting_as_one_error(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """`/tip reload` answers with the nesting error's file:line; the last good tips stay up."""
+    before = titles_served(watched_bot)
+    (tips_dir / "deep.yaml").write_text(DEEPLY_NESTED, encoding="utf-8")
+
+    _, report = reload_answer(watched_bot, "UADMIN")
+
+    assert report.startswith(":warning: 1 error in the tip files")
+    assert TOO_DEEP in report
+    assert titles_served(watched_bot) == before
+    (dm,) = watched_bot.stand_in.wait_for("chat.postMessage")
+    assert TOO_DEEP in dm.params["text"]

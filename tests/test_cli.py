@@ -237,3 +237,19 @@ def test_a_file_of_500000_unknown_keys_prints_one_short_line(tmp_path: Path) -> 
     assert result.stdout.startswith(f"{directory}/b-bad.yaml: the file is ")
     assert len(result.stdout.splitlines()) == 1
     assert len(result.stdout) < 1_000
+
+
+def test_errors_past_the_per_file_cap_are_counted_not_printed(tmp_path: Path) -> None:
+    """5,000 unknown keys print 20 errors and a line for the rest; stderr counts all 5,000."""
+    keys = "".join(f"    key{number}: value\n" for number in range(5_000))
+    directory = hostile_directory(tmp_path, extra=keys)
+
+    result = run_tipbot("validate", str(directory))
+
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1
+    assert len(lines) == 21
+    assert lines[-1] == (
+        f"{directory}/b-bad.yaml: … and 4980 more errors in this file; fix these and validate again"
+    )
+    assert result.stderr == f"5000 errors in {directory}\n"

@@ -1,5 +1,6 @@
 """Errors in tip files, located by file and line, and capped so no file can flood a report."""
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ def first_errors(
     errors: Sequence[TipError],
     render: Callable[[TipError], str] = str,
     count: int = MAX_REPORTED_ERRORS,
-    chars: int = MAX_REPORT_CHARS,
+    chars: int | None = MAX_REPORT_CHARS,
 ) -> tuple[list[str], int]:
     """The errors one report lists, rendered (at most `count`, in `chars`), and how many not."""
     lines: list[str] = []
@@ -83,7 +84,16 @@ def first_errors(
     for error in errors[:count]:
         line = render(error)
         used += len(line) + 1
-        if used > chars:
+        if chars is not None and used > chars:
             break
         lines.append(line)
     return lines, error_count(errors[len(lines) :])
+
+
+def log_errors(log: logging.Logger, prefix: str, errors: Sequence[TipError]) -> None:
+    """Log the first MAX_REPORTED_ERRORS errors, one line each, then how many were left out."""
+    lines, more = first_errors(errors, chars=None)  # a log has room; each error is capped
+    for line in lines:
+        log.error("%s: %s", prefix, line)
+    if more:
+        log.error("%s: …and %d more; run `tipbot validate` to see all", prefix, more)

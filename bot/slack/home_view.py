@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.content.model import Tip
-from bot.content.tip_errors import TipError
+from bot.content.tip_errors import TipError, error_count
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
@@ -142,6 +142,6 @@ def library_status(tips: int, loaded_at: str, errors: Sequence[TipError]) -> str
     if not errors:
         return status + ", no errors."
     return (
-        f"{status}.\n:warning: {plural(len(errors), 'error')} in the tip files:\n"
+        f"{status}.\n:warning: {plural(error_count(errors), 'error')} in the tip files:\n"
         f"{error_list(errors)}"
     )

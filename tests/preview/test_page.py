@@ -103,6 +103,20 @@ def test_broken_file_shows_its_error_while_good_tips_render(preview: Preview):
     assert "1 problem in the tip files" in page.text
 
 
+def test_a_file_with_hundreds_of_errors_lists_twenty_and_counts_all(preview: Preview):
+    """300 unknown keys: 20 errors and a line for the rest are listed; the heading counts 300."""
+    keys = "".join(f"    key{number}: value\n" for number in range(300))
+    text = FIXED_TIP.replace("    level: both\n", "    level: both\n" + keys)
+    (preview.tips_dir / "broken.yaml").write_text(text, encoding="utf-8")
+    page = preview.get("/")
+    shown = read_page(page.text)
+    assert len(shown.errors) == 21
+    assert shown.errors[-1].endswith(
+        "broken.yaml: … and 280 more errors in this file; fix these and validate again"
+    )
+    assert "300 problems in the tip files" in page.text
+
+
 def test_fixing_the_file_clears_the_error(preview: Preview):
     """Once the broken file is fixed, the error goes and its tip appears."""
     broken = preview.tips_dir / "broken.yaml"

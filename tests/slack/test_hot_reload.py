@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.slack.views import SECTION_LIMIT
 from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
 
@@ -174,3 +175,21 @@ def test_reload_command_reports_deep_nesting_as_one_error(
     assert titles_served(watched_bot) == before
     (dm,) = watched_bot.stand_in.wait_for("chat.postMessage")
     assert TOO_DEEP in dm.params["text"]
+
+
+def test_reload_command_and_dm_about_thousands_of_errors_fit_one_message(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """5,000 unknown keys: the reply and the DM count them all but list few, in one section."""
+    keys = "".join(f"    key{number}: value\n" for number in range(5_000))
+    text = NEW_TIP.replace("    level: both\n", "    level: both\n" + keys)
+    (tips_dir / "keys.yaml").write_text(text, encoding="utf-8")
+
+    _, report = reload_answer(watched_bot, "UADMIN")
+
+    listed = report.count("\n• ")
+    assert report.startswith(":warning: 5000 errors in the tip files")
+    assert f"…and {5_000 - listed} more; run `tipbot validate` to see all." in report
+    assert len(report) <= SECTION_LIMIT
+    (dm,) = watched_bot.stand_in.wait_for("chat.postMessage")
+    assert len(dm.params["text"]) <= SECTION_LIMIT

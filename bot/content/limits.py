@@ -8,6 +8,7 @@ such a file from costing the bot more than a moment, or an admin more than a scr
 MAX_FILE_BYTES = 1_000_000  # 500 tips of the longest kind take about 400 kB
 MAX_NESTING = 50  # levels of lists and mappings; a tip file needs 4 (file, tips, tip, tags)
 MAX_YAML_VALUES = 100_000  # texts, lists and mappings; 500 tips take about 9,000
+MAX_URL_CHARS = 500  # a source's `url`
 
 # How much of one file's errors is kept; the rest become one "… and N more" line.
 MAX_ERRORS_PER_FILE = 20

@@ -17,6 +17,7 @@ import yaml
 from bot.content.library import Library
 from bot.content.limits import MAX_FILE_BYTES, MAX_QUOTED_CHARS
 from bot.content.model import LEVELS, Source, Tip
+from bot.content.source_url import url_problem
 from bot.content.tip_errors import FileErrors, TipError, clip, quoted
 from bot.content.yaml_tree import YamlRefused, compose_single_document
 
@@ -273,13 +274,17 @@ class _FileParser:
         before = self.errors.count
         fields = self.mapping(node, "source", SOURCE_FIELDS, OPTIONAL_SOURCE_FIELDS)
         values = {name: self.text(fields[name], f'source: "{name}"') for name in fields}
+        url = values.get("url")
+        wrong = url_problem(url) if url else None
+        if wrong:
+            self.error(fields["url"], f'source: "url" {wrong}')
         if self.errors.count > before:
             return None
         return Source(
             title=values["title"] or "",
             author=values["author"] or "",
             date=values["date"] or "",
-            url=values.get("url"),
+            url=url,
         )
 
     def tip(self, node: yaml.Node, source: Source) -> Tip | None:

@@ -396,14 +396,16 @@ def test_unusable_input_is_a_clear_error_and_writes_nothing(
     assert list(tips_dir.iterdir()) == []
 
 
-def test_missing_file_folder_and_bad_date_flag_are_clear_errors(
+def test_missing_file_folder_and_bad_flags_are_clear_errors(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A missing article, a folder, or a --date that is not YYYY-MM-DD: exit 1 and why."""
+    """A missing article, a folder, a bad --date or --url: exit 1 and why, nothing written."""
     cases: list[tuple[list[str | Path], str]] = [
         ([tmp_path / "nope.md"], f"no such file: {tmp_path / 'nope.md'}"),
         ([tmp_path], "is a folder; name a markdown file"),
         ([ARTICLES / "no-front-matter.md", "--author", "A", "--date", "1/2/2024"], "--date must"),
+        ([ARTICLES / "headings-and-lists.md", "--dry-run", "--url", "javascript:x"], "--url must"),
+        ([ARTICLES / "headings-and-lists.md", "--dry-run", "--url", "https://x/>"], 'contains ">"'),
     ]
     for args, message in cases:
         code, stdout, stderr = run_import(capsys, *args)

@@ -1,5 +1,6 @@
 """The preview over real HTTP: tips drawn as Slack messages, filters, errors and reloads."""
 
+import dataclasses
 import os
 import urllib.error
 import urllib.request
@@ -8,6 +9,9 @@ from html import escape
 import pytest
 
 from bot.content.loader import load_library
+from bot.content.model import Source
+from bot.preview.page import render_blocks
+from bot.slack.views import tip_message
 from tests.conftest import SHIPPED_TIPS
 from tests.preview.conftest import BROKEN_ERROR, BROKEN_TIP, FIXED_TIP, Preview
 from tests.preview.dom import read_page
@@ -214,3 +218,16 @@ def test_drafts_are_shown_and_flagged_as_not_served(preview: Preview):
     assert "draft.yaml</code>" in page.text
     assert "not sent to Slack until they are" in page.text
     assert "draft-without-try" in read_page(page.text).visible
+
+
+def test_a_source_url_is_linked_with_its_characters_escaped():
+    """The attribution's url becomes an href with & and " escaped; its label is plain text."""
+    source = Source("Q&A", "Ann", "2024-01-01", url='https://example.com/?a=1&b="2"')
+    tip = dataclasses.replace(SHIPPED.tips[0], source=source)
+
+    html = render_blocks(tip_message(tip))
+
+    assert (
+        '<a href="https://example.com/?a=1&amp;b=&quot;2&quot;" target="_blank" '
+        'rel="noopener noreferrer">Q&amp;A</a> by Ann, 2024-01-01'
+    ) in html

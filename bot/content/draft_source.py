@@ -7,9 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.content.limits import MAX_QUOTED_CHARS
 from bot.content.markdown import Article, ArticleError, to_plain
 from bot.content.model import Source
 from bot.content.source_url import url_problem
+from bot.content.tip_errors import clip
 
 DATE_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:$|[\sT])")
 
@@ -94,7 +96,8 @@ def _front_date(value: Any) -> str | None:
         return value.isoformat()
     when = _parse_date(str(value), strict=False)
     if when is None:
-        raise ArticleError(f"the front matter date {value!r} is not a date; pass --date YYYY-MM-DD")
+        shown = clip(repr(value), MAX_QUOTED_CHARS)
+        raise ArticleError(f"the front matter date {shown} is not a date; pass --date YYYY-MM-DD")
     return when
 
 

@@ -1,12 +1,14 @@
-"""Compose a tip file's YAML into nodes one event at a time: bounded, with no aliases.
+"""Compose hand-written YAML into nodes one event at a time: bounded, with no aliases.
 
-PyYAML's composers (its own and libyaml's) recurse once per level of nesting and expand
-every alias, so a few hundred bytes can exhaust the stack or the memory. This one keeps its
-own stack, refuses anchors and aliases where they appear, and stops at MAX_NESTING levels
-and MAX_YAML_VALUES values, so nothing is built from a file past those bounds.
+PyYAML's composers (its own and libyaml's) recurse once per level of nesting, and aliases
+make a few hundred bytes stand for billions of values, so a small file can exhaust the stack
+or the memory of whatever walks it next. This composer keeps its own stack, refuses anchors
+and aliases where they appear, and stops at MAX_NESTING levels and MAX_YAML_VALUES values,
+so nothing is built from a file past those bounds. Tip files and the front matter of
+articles for `tipbot import` are read through it.
 """
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import yaml
 from yaml.composer import ComposerError
@@ -15,14 +17,19 @@ from bot.content.limits import MAX_NESTING, MAX_QUOTED_CHARS, MAX_YAML_VALUES
 from bot.content.tip_errors import clip
 
 LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"  # libyaml's own limit is 1,000 levels
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+Refusal = Literal["anchor", "alias", "nesting", "values"]
 
 
 class YamlRefused(Exception):
     """The file uses YAML that tip files may not; `line` is 1-based, `message` says what to do."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, kind: Refusal, message: str) -> None:
         super().__init__(message)
         self.line = line
+        self.kind = kind
         self.message = message
 
 
@@ -36,6 +43,16 @@ class EventSource(Protocol):
         """The tag of an untagged node."""
 
 
+def safe_load_bounded(text: str) -> Any:
+    """Like yaml.safe_load, within the bounds above: raises YamlRefused past them."""
+    loader = _SafeLoader(text)
+    try:
+        root = compose_single_document(loader)
+        return None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
 def compose_single_document(source: EventSource) -> yaml.Node | None:
     """The root node of the file's one document; None when the file holds no document."""
     try:
@@ -43,7 +60,7 @@ def compose_single_document(source: EventSource) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         # libyaml's scanner reads ahead, so past its own limit it stops before we see a level.
         if exc.problem == LIBYAML_TOO_DEEP and exc.problem_mark is not None:
-            raise YamlRefused(exc.problem_mark.line + 1, _too_deep()) from None
+            raise YamlRefused(exc.problem_mark.line + 1, "nesting", _too_deep()) from None
         raise
 
 
@@ -51,8 +68,8 @@ class _Composer:
     """Builds nodes from events, keeping the lists and mappings still open on a stack.
 
     Children are appended to an open mapping's value in order, key then value, and paired
-    when the mapping closes. The loop handles the common events inline: a large file has
-    hundreds of thousands of them, and a method call each would slow loading by a third.
+    when the mapping closes. The loop handles scalars inline: a large file has hundreds of
+    thousands of them, and this loop is most of the time it takes to load.
     """
 
     def __init__(self, source: EventSource) -> None:
@@ -69,7 +86,7 @@ class _Composer:
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 if event.anchor is not None:
-                    raise YamlRefused(_line(event), _refusal("anchors", "&", event.anchor))
+                    raise _named("anchor", event)
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = resolve(yaml.ScalarNode, event.value, event.implicit)
@@ -88,7 +105,7 @@ class _Composer:
                 continue
             values += 1
             if values > MAX_YAML_VALUES:
-                raise YamlRefused(_line(event), _too_many())
+                raise YamlRefused(_line(event), "values", _too_many())
             if open_:
                 open_[-1].value.append(node)
             else:
@@ -99,9 +116,9 @@ class _Composer:
     def collection(self, event: Any) -> yaml.Node:
         """An empty list or mapping for its start event, if it may open here."""
         if event.anchor is not None:
-            raise YamlRefused(_line(event), _refusal("anchors", "&", event.anchor))
+            raise _named("anchor", event)
         if len(self.open) >= MAX_NESTING:
-            raise YamlRefused(_line(event), _too_deep())
+            raise YamlRefused(_line(event), "nesting", _too_deep())
         kind = yaml.MappingNode if type(event) is yaml.MappingStartEvent else yaml.SequenceNode
         tag = event.tag
         if tag is None or tag == "!":
@@ -119,7 +136,7 @@ class _Composer:
     def check(self, event: Any) -> None:
         """Refuse an alias or a second document; the stream's other events carry nothing."""
         if isinstance(event, yaml.AliasEvent):
-            raise YamlRefused(_line(event), _refusal("aliases", "*", event.anchor))
+            raise _named("alias", event)
         if isinstance(event, yaml.DocumentStartEvent):
             if self.document_mark is not None:
                 raise ComposerError(
@@ -149,6 +166,9 @@ def _too_many() -> str:
     )
 
 
-def _refusal(what: str, sign: str, anchor: str | None) -> str:
-    name = clip(anchor or "name", MAX_QUOTED_CHARS)
-    return f"YAML {what} ({sign}{name}) are not allowed in tip files; write the value out in full"
+def _named(kind: Literal["anchor", "alias"], event: Any) -> YamlRefused:
+    """The refusal of an anchor (&name) or an alias (*name), naming it as written."""
+    what, sign = ("anchors", "&") if kind == "anchor" else ("aliases", "*")
+    name = clip(event.anchor or "name", MAX_QUOTED_CHARS)
+    message = f"YAML {what} ({sign}{name}) are not allowed in tip files"
+    return YamlRefused(_line(event), kind, message + "; write the value out in full")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.content.loader import load_library
+from bot.content.tip_errors import error_count
 from bot.errors import ConfigError, TipbotError
 from bot.wording import plural
 
@@ -93,7 +94,7 @@ def validate(directory: Path | None) -> int:
     for error in result.errors:
         print(error)
     if result.errors:
-        print(f"{plural(len(result.errors), 'error')} in {directory}", file=sys.stderr)
+        print(f"{plural(error_count(result.errors), 'error')} in {directory}", file=sys.stderr)
         return EXIT_INVALID
     files = len(result.files)
     tips = len(result.library)

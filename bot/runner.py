@@ -14,6 +14,7 @@ from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
 from bot.content.reloading import LibraryReloader
 from bot.content.selection import TipPicker
+from bot.content.tip_errors import log_errors
 from bot.content.watching import watch_tips
 from bot.http_server import stop_on_sigterm
 from bot.scheduler import (
@@ -42,8 +43,7 @@ def load_current_library(settings: Settings) -> CurrentLibrary:
     """Load the tips, logging every error; a broken file never stops the good tips serving."""
     result = load_library(settings.tips_dir)
     result.library.warm()
-    for error in result.errors:
-        logger.error("Invalid tip file: %s", error)
+    log_errors(logger, "Invalid tip file", result.errors)
     logger.info("Loaded %d tips from %s", len(result.library), settings.tips_dir)
     return CurrentLibrary(result, utc_now())
 

@@ -179,3 +179,77 @@ def test_main_returns_the_exit_code(
         '"level" must be one of senior, staff, both',
         f"OK: 2 tips in 1 file under {CASES}/valid",
     ]
+
+
+def hostile_directory(tmp_path: Path, tags: str = "[mentoring]", extra: str = "") -> Path:
+    """A directory holding the valid fixture and one generated hostile file, b-bad.yaml."""
+    shutil.copy(REPO / CASES / "valid" / "tips.yaml", tmp_path / "a-good.yaml")
+    (tmp_path / "b-bad.yaml").write_text(
+        "source: {title: An article, author: someone, date: 2024-01-01}\n"
+        "tips:\n"
+        "  - id: hostile\n"
+        "    title: A hostile tip\n"
+        "    body: Read on.\n"
+        "    try: Try it.\n"
+        "    level: both\n"
+        f"{extra}"
+        f"    tags: {tags}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_alias_bomb_is_one_line_and_exit_1() -> None:
+    """The billion-laughs fixture is one `path:line:` error and exit 1, in a moment."""
+    result = run_tipbot("validate", f"{CASES}/alias-bomb")
+
+    assert result.returncode == 1
+    assert result.stdout == (
+        f"{CASES}/alias-bomb/b-bomb.yaml:10: YAML anchors (&a) are not allowed in tip files; "
+        "write the value out in full\n"
+    )
+    assert result.stderr == f"1 error in {CASES}/alias-bomb\n"
+
+
+def test_deep_nesting_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """500 nested brackets are one `path:line:` error and exit 1, with no traceback."""
+    directory = hostile_directory(tmp_path, tags="[" * 500 + "x" + "]" * 500)
+
+    result = run_tipbot("validate", str(directory))
+
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert result.stdout == (
+        f"{directory}/b-bad.yaml:8: lists and mappings are nested more than 50 levels deep "
+        "here; a tip file needs 4 (file, tips, tip, tags), so check the brackets and "
+        "indentation\n"
+    )
+
+
+def test_a_file_of_500000_unknown_keys_prints_one_short_line(tmp_path: Path) -> None:
+    """A 7 MB file of unknown keys is refused by its size: one line, not 52 MB of errors."""
+    keys = "".join(f"    key{number}: value\n" for number in range(500_000))
+    directory = hostile_directory(tmp_path, extra=keys)
+
+    result = run_tipbot("validate", str(directory))
+
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{directory}/b-bad.yaml: the file is ")
+    assert len(result.stdout.splitlines()) == 1
+    assert len(result.stdout) < 1_000
+
+
+def test_errors_past_the_per_file_cap_are_counted_not_printed(tmp_path: Path) -> None:
+    """5,000 unknown keys print 20 errors and a line for the rest; stderr counts all 5,000."""
+    keys = "".join(f"    key{number}: value\n" for number in range(5_000))
+    directory = hostile_directory(tmp_path, extra=keys)
+
+    result = run_tipbot("validate", str(directory))
+
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1
+    assert len(lines) == 21
+    assert lines[-1] == (
+        f"{directory}/b-bad.yaml: … and 4980 more errors in this file; fix these and validate again"
+    )
+    assert result.stderr == f"5000 errors in {directory}\n"

@@ -4,7 +4,8 @@ import threading
 from datetime import datetime
 
 from bot.content.library import Library
-from bot.content.loader import LoadResult, TipError
+from bot.content.loader import LoadResult
+from bot.content.tip_errors import TipError
 
 
 class CurrentLibrary:

@@ -7,8 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.content.limits import MAX_QUOTED_CHARS
 from bot.content.markdown import Article, ArticleError, to_plain
 from bot.content.model import Source
+from bot.content.source_url import url_problem
+from bot.content.tip_errors import clip
 
 DATE_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:$|[\sT])")
 
@@ -45,12 +48,11 @@ def article_source(article: Article, given: GivenSource, path: Path) -> Source:
     ]
     if missing:
         raise ArticleError(_missing_message(path, missing))
-    url = given.url or _front_url(front)
     return Source(
         title=to_plain(str(title)),
         author=to_plain(str(author)),
         date=str(when),
-        url=" ".join(url.split()) if url else None,
+        url=_given_url(given.url) or _front_url(front),
     )
 
 
@@ -94,7 +96,8 @@ def _front_date(value: Any) -> str | None:
         return value.isoformat()
     when = _parse_date(str(value), strict=False)
     if when is None:
-        raise ArticleError(f"the front matter date {value!r} is not a date; pass --date YYYY-MM-DD")
+        shown = clip(repr(value), MAX_QUOTED_CHARS)
+        raise ArticleError(f"the front matter date {shown} is not a date; pass --date YYYY-MM-DD")
     return when
 
 
@@ -109,9 +112,20 @@ def _parse_date(text: str, strict: bool) -> str | None:
         return None
 
 
+def _given_url(url: str | None) -> str | None:
+    """The --url flag, refused with the loader's reason if the loader would refuse it."""
+    if not url:
+        return None
+    problem = url_problem(url.strip())
+    if problem:
+        raise ArticleError(f"--url {problem}")
+    return url.strip()
+
+
 def _front_url(front: dict[str, Any]) -> str | None:
+    """The front matter's url, when it is one the loader accepts; a draft needs none."""
     for key in ("url", "canonical_url"):
         value = front.get(key)
-        if isinstance(value, str) and value.startswith(("https://", "http://")):
-            return value
+        if isinstance(value, str) and url_problem(value.strip()) is None:
+            return value.strip()
     return None

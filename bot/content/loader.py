@@ -3,7 +3,9 @@
 import contextlib
 import difflib
 import gc
+import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +15,11 @@ from typing import Any
 import yaml
 
 from bot.content.library import Library
+from bot.content.limits import MAX_FILE_BYTES, MAX_QUOTED_CHARS
 from bot.content.model import LEVELS, Source, Tip
+from bot.content.source_url import url_problem
+from bot.content.tip_errors import FileErrors, TipError, clip, quoted
+from bot.content.yaml_tree import YamlRefused, compose_single_document
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
@@ -54,20 +60,6 @@ class SafeLoader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 UNKNOWN_SOURCE = Source(title="", author="", date="")
 _REFUSED = object()  # a value already reported as an error, so callers add no second error
-
-
-@dataclass(frozen=True, slots=True)
-class TipError:
-    """One problem in a tip file, located by file and 1-based line."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        # Line 0 means the problem is the file or folder itself, not a place in it.
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -135,32 +127,39 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
     drafts: list[str] = []
     for path in paths:
         text = read_tip_file(path)
-        file_tips, file_errors = parse_tip_file(text, _display(path))
-        errors.extend(file_errors)
+        file_errors = FileErrors(_display(path))
+        file_tips = _parse_tip_file(text, file_errors)
+        served = True
         if is_draft(text):
             drafts.append(_display(path))
-            if not include_drafts:
-                continue
-        for tip in file_tips:
+            served = include_drafts
+        for tip in file_tips if served else ():
             first = seen.get(tip.id)
             if first is not None:
                 where = f"{first.path}:{first.line}"
-                errors.append(
-                    TipError(tip.path, tip.line, f'tip "{tip.id}": duplicate id, first at {where}')
-                )
+                file_errors.add(tip.line, f'tip "{tip.id}": duplicate id, first at {where}')
                 continue
             seen[tip.id] = tip
             tips.append(tip)
+        errors.extend(file_errors.report())
     files = tuple(_display(p) for p in paths)
     return LoadResult(Library(tuple(tips)), tuple(errors), files, tuple(drafts))
 
 
 def read_tip_file(path: Path) -> str | TipError:
-    """The file's text, or an error saying why it cannot be read as UTF-8 text."""
+    """The file's text, or an error saying why it cannot be read as UTF-8 text of a sane size."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)  # no more: a huge file is refused unread
+            size = max(len(raw), os.fstat(file.fileno()).st_size)
     except OSError as exc:
         return TipError(_display(path), 1, f"cannot read the file: {exc.strerror}")
+    if size > MAX_FILE_BYTES:
+        message = (
+            f"the file is {size:,} bytes; a tip file may be at most {MAX_FILE_BYTES:,} bytes, "
+            "so split its tips into several files"
+        )
+        return TipError(_display(path), 0, message)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -180,11 +179,21 @@ def _display(path: Path) -> str:
 
 def parse_tip_file(text: str | TipError, path: str) -> tuple[list[Tip], list[TipError]]:
     """Parse one file's text; returns its valid tips and its errors."""
+    errors = FileErrors(path)
+    tips = _parse_tip_file(text, errors)
+    return tips, errors.report()
+
+
+def _parse_tip_file(text: str | TipError, errors: FileErrors) -> list[Tip]:
     if isinstance(text, TipError):
-        return [], [text]
+        errors.add(text.line, text.message)
+        return []
     loader = SafeLoader(text)
     try:
-        root = loader.get_single_node()
+        root = compose_single_document(loader)
+    except YamlRefused as exc:
+        errors.add(exc.line, exc.message)
+        return []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -192,47 +201,50 @@ def parse_tip_file(text: str | TipError, path: str) -> tuple[list[Tip], list[Tip
         if exc.problem and exc.context and exc.context_mark:
             # "while parsing a flow sequence ... line 11" is often where the real mistake is.
             problem += f" ({exc.context} that started at line {exc.context_mark.line + 1})"
-        return [], [TipError(path, line, f"YAML syntax error: {problem}")]
+        errors.add(line, f"YAML syntax error: {problem}")
+        return []
     except yaml.YAMLError as exc:
-        return [], [TipError(path, 1, f"YAML error: {exc}")]
+        errors.add(1, f"YAML error: {exc}")
+        return []
     finally:
         loader.dispose()
     if root is None:
-        return [], [TipError(path, 1, "file is empty; expected `source:` and `tips:`")]
-    return _FileParser(path, loader).parse(root)
+        errors.add(1, "file is empty; expected `source:` and `tips:`")
+        return []
+    return _FileParser(errors, loader).parse(root)
 
 
 class _FileParser:
     """Walks one file's YAML node tree so every error can name its line."""
 
-    def __init__(self, path: str, loader: "yaml.SafeLoader | yaml.CSafeLoader") -> None:
-        self.path = path
+    def __init__(self, errors: FileErrors, loader: "yaml.SafeLoader | yaml.CSafeLoader") -> None:
+        self.path = errors.path
         self.loader = loader
-        self.errors: list[TipError] = []
+        self.errors = errors
 
     def error(self, node: yaml.Node, message: str) -> None:
-        self.errors.append(TipError(self.path, node.start_mark.line + 1, message))
+        self.errors.add(node.start_mark.line + 1, message)
 
-    def parse(self, root: yaml.Node) -> tuple[list[Tip], list[TipError]]:
+    def parse(self, root: yaml.Node) -> list[Tip]:
         if not isinstance(root, yaml.MappingNode):
             self.error(root, "expected a mapping with `source:` and `tips:` at the top level")
-            return [], self.errors
+            return []
         top = self.mapping(root, "file", required=("source", "tips"), optional=())
         source = self.source(top["source"]) if "source" in top else None
         tips_node = top.get("tips")
         if tips_node is None:
-            return [], self.errors
+            return []
         if not isinstance(tips_node, yaml.SequenceNode):
             self.error(tips_node, "`tips` must be a list of tips (each item starts with `- id:`)")
-            return [], self.errors
+            return []
         if not tips_node.value:
             self.error(tips_node, "`tips` is empty; add at least one tip")
         # Tips under a broken source are still checked, so every error shows up in one pass,
         # but none is served: a tip must not go out without its attribution.
         tips = [self.tip(item, source or UNKNOWN_SOURCE) for item in tips_node.value]
         if source is None:
-            return [], self.errors
-        return [t for t in tips if t is not None], self.errors
+            return []
+        return [t for t in tips if t is not None]
 
     def mapping(
         self, node: yaml.MappingNode, what: str, required: Iterable[str], optional: Iterable[str]
@@ -245,8 +257,7 @@ class _FileParser:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key not in allowed:
-                hint = _closest(str(key), allowed)
-                self.error(key_node, f'{what}: unknown field "{key}"{hint}')
+                self.error(key_node, f"{what}: unknown field {_key_and_hint(key, allowed)}")
             elif key in found:
                 self.error(key_node, f'{what}: field "{key}" appears twice')
             else:
@@ -260,26 +271,30 @@ class _FileParser:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "`source` must be a mapping with title, author and date")
             return None
-        before = len(self.errors)
+        before = self.errors.count
         fields = self.mapping(node, "source", SOURCE_FIELDS, OPTIONAL_SOURCE_FIELDS)
         values = {name: self.text(fields[name], f'source: "{name}"') for name in fields}
-        if len(self.errors) > before:
+        url = values.get("url")
+        wrong = url_problem(url) if url else None
+        if wrong:
+            self.error(fields["url"], f'source: "url" {wrong}')
+        if self.errors.count > before:
             return None
         return Source(
             title=values["title"] or "",
             author=values["author"] or "",
             date=values["date"] or "",
-            url=values.get("url"),
+            url=url,
         )
 
     def tip(self, node: yaml.Node, source: Source) -> Tip | None:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "each tip must be a mapping of id, title, body, try, tags, level")
             return None
-        before = len(self.errors)
+        before = self.errors.count
         id_node = next((v for k, v in node.value if k.value == "id"), None)
         tip_id = id_node.value if isinstance(id_node, yaml.ScalarNode) else None
-        what = f'tip "{tip_id}"' if tip_id else f"tip at line {node.start_mark.line + 1}"
+        what = f"tip {quoted(tip_id)}" if tip_id else f"tip at line {node.start_mark.line + 1}"
         fields = self.mapping(node, what, TIP_FIELDS, ())
         values: dict[str, str | None] = {
             name: self.text(fields[name], f'{what}: "{name}"')
@@ -293,7 +308,8 @@ class _FileParser:
                     fields[name], f'{what}: "{name}" is {len(value)} characters; at most {limit}'
                 )
         for name in ("title", "body", "try"):
-            mention = MENTION.search(values.get(name) or "")
+            # Text over its limit is an error already; searching it all costs too much.
+            mention = MENTION.search((values.get(name) or "")[: LIMITS[name]])
             if mention:
                 self.error(
                     fields[name],
@@ -307,7 +323,7 @@ class _FileParser:
         if values.get("level") is not None and values["level"] not in LEVELS:
             self.error(fields["level"], f'{what}: "level" must be one of {", ".join(LEVELS)}')
         tags = self.tags(fields["tags"], what) if "tags" in fields else ()
-        if len(self.errors) > before:
+        if self.errors.count > before:
             return None
         return Tip(
             id=values["id"] or "",
@@ -344,17 +360,19 @@ class _FileParser:
         if not isinstance(value, list) or not value:
             self.error(node, f'{what}: "tags" must be a non-empty list such as [mentoring, scope]')
             return ()
+        before = self.errors.count
         if len(value) > MAX_TAGS:
             self.error(node, f'{what}: "tags" has {len(value)} entries; at most {MAX_TAGS}')
         bad = [t for t in value if not isinstance(t, str) or not SLUG.match(t)]
         if bad:
-            listed = ", ".join(f'"{t}"' for t in bad)
-            self.error(node, f"{what}: tags must be lowercase words or slugs; fix {listed}")
-        repeated = sorted({str(t) for t in value if value.count(t) > 1})
+            self.error(node, f"{what}: tags must be lowercase words or slugs; fix {_listed(bad)}")
+        counts = Counter(t for t in value if isinstance(t, str))
+        repeated = sorted(tag for tag, count in counts.items() if count > 1)
         if repeated:
-            listed = ", ".join(f'"{t}"' for t in repeated)
-            self.error(node, f"{what}: tag {listed} appears more than once")
-        return tuple(str(t) for t in value)
+            self.error(node, f"{what}: tag {_listed(repeated)} appears more than once")
+        if self.errors.count > before:
+            return ()
+        return tuple(value)
 
     def value_list(self, node: yaml.Node, what: str) -> Any:
         """Like `value`, without the constructor for the usual flow list of plain words."""
@@ -369,12 +387,20 @@ class _FileParser:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            tag = _short_tag(exc.problem or node.tag)
+            tag = clip(_short_tag(exc.problem or node.tag), MAX_QUOTED_CHARS)
             self.error(node, f"{what} uses the YAML tag {tag}, which tip files do not allow")
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or type(exc).__name__
             self.error(node, f"{what} cannot be read: {problem}")
         return _REFUSED
+
+
+def _listed(values: list[Any]) -> str:
+    """Values from the file for an error: quoted text or the kind of value, a few at most."""
+    # As many as a valid list may hold: enough to see the pattern, never a flood.
+    shown = [quoted(v) if isinstance(v, str) else _kind(v) for v in values[:MAX_TAGS]]
+    more = f" and {len(values) - MAX_TAGS} more" if len(values) > MAX_TAGS else ""
+    return ", ".join(shown) + more
 
 
 def _short_tag(tag: str) -> str:
@@ -398,6 +424,13 @@ def _kind(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _closest(key: str, allowed: Iterable[str]) -> str:
-    match = difflib.get_close_matches(key, list(allowed), n=1)
-    return f' (did you mean "{match[0]}"?)' if match else f" (allowed: {', '.join(allowed)})"
+def _key_and_hint(key: object, allowed: Iterable[str]) -> str:
+    """An unknown key, quoted, with the field it most likely meant or else the fields allowed."""
+    if not isinstance(key, str):
+        return f"that is a list or mapping (allowed: {', '.join(allowed)})"
+    shown = quoted(key)
+    # Cut first: no key much longer than the short field names can be a close match anyway.
+    match = difflib.get_close_matches(key[:MAX_QUOTED_CHARS], list(allowed), n=1)
+    if match:
+        return f'{shown} (did you mean "{match[0]}"?)'
+    return f"{shown} (allowed: {', '.join(allowed)})"

@@ -8,10 +8,19 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.content.limits import MAX_NESTING, MAX_YAML_VALUES
+from bot.content.yaml_tree import Refusal, YamlRefused, safe_load_bounded
 from bot.errors import TipbotError
 
 BlockKind = Literal["heading", "paragraph", "item", "quote"]
 
+# Front matter is read within the same bounds as a tip file, and refused past them.
+FRONT_MATTER_REFUSED: dict[Refusal, str] = {
+    "anchor": "uses a YAML anchor (&name)",
+    "alias": "uses a YAML alias (*name)",
+    "nesting": f"nests lists or mappings more than {MAX_NESTING} levels deep",
+    "values": f"holds more than {MAX_YAML_VALUES:,} values",
+}
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -109,7 +118,13 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
     if fence == "+++":
         return {}, end + 1  # TOML front matter: skipped, so flags must supply the details
     try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
+        data = safe_load_bounded("\n".join(lines[1:end]))
+    except YamlRefused as exc:
+        message = (
+            f"the front matter (line {exc.line + 1}) {FRONT_MATTER_REFUSED[exc.kind]}, which "
+            "tipbot does not read; fix it, or remove it and pass --title, --author and --date"
+        )
+        raise ArticleError(message) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.content.current import CurrentLibrary
 from bot.content.library import Library
-from bot.content.loader import TipError, load_library
+from bot.content.loader import load_library
+from bot.content.tip_errors import TipError, log_errors
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,7 @@ class LibraryReloader:
         result = load_library(self.directory)
         if result.errors:
             self.current.refuse(result.errors)
-            for error in result.errors:
-                logger.error("Tip files not reloaded: %s", error)
+            log_errors(logger, "Tip files not reloaded", result.errors)
             return ReloadOutcome(errors=result.errors)
         result.library.warm()  # outside any request, before the swap
         outcome = diff_libraries(self.current.library, result.library)

@@ -7,8 +7,8 @@ from html import escape
 
 from slack_sdk.errors import SlackObjectFormationError
 
-from bot.content.loader import TipError
 from bot.content.model import Tip
+from bot.content.tip_errors import TipError, error_count
 from bot.preview.filters import Filters, search_text
 from bot.preview.mrkdwn import render_mrkdwn, render_plain
 from bot.preview.watch import Snapshot
@@ -202,7 +202,7 @@ def render_errors(errors: Sequence[TipError]) -> str:
     if not errors:
         return ""
     items = "".join(f"<li><code>{escape(str(error))}</code></li>" for error in errors)
-    count = plural(len(errors), "problem")
+    count = plural(error_count(errors), "problem")
     return f"""<section class="errors" id="errors" role="alert">
 <h2>{count} in the tip files</h2>
 <p>Tips with a problem are left out below. Fix the file and this page reloads by itself;

@@ -13,6 +13,7 @@ from waitress.server import MultiSocketServer
 
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.content.tip_errors import error_count
 from bot.errors import TipbotError
 from bot.http_server import bound_port, create_wsgi_server, stop_on_sigterm
 from bot.preview.filters import Filters
@@ -99,7 +100,7 @@ def run_preview(args: argparse.Namespace) -> int:
         raise TipbotError(f"{message}; pick another with --port") from exc
     snapshot = library.current()
     tips = plural(len(snapshot.result.library), "tip")
-    problems = plural(len(snapshot.result.errors), "problem")
+    problems = plural(error_count(snapshot.result.errors), "problem")
     print(f"Previewing {tips} from {directory} ({problems}).")
     print(f"Open {page_url(args.host, bound_port(server))} (Ctrl-C to stop)", flush=True)
     signal.signal(signal.SIGTERM, stop_on_sigterm)

@@ -8,20 +8,24 @@ from collections.abc import Callable, Iterable, Sequence
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.content.loader import TipError
+from bot.content.tip_errors import TipError, first_errors
 from bot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)
 
-MAX_LISTED = 20
-
 
 def error_list(errors: Sequence[TipError]) -> str:
-    """Errors as a mrkdwn bullet list, escaped, at most MAX_LISTED of them."""
-    lines = [f"• `{escape(str(error))}`" for error in errors[:MAX_LISTED]]
-    if len(errors) > MAX_LISTED:
-        lines.append(f"…and {len(errors) - MAX_LISTED} more; run `tipbot validate` to see all.")
+    """Errors as a mrkdwn bullet list, escaped, as many as fit in a share of one section."""
+    lines, more = first_errors(errors, render=_bullet)
+    if more:
+        lines.append(f"…and {more} more; run `tipbot validate` to see all.")
     return "\n".join(lines)
+
+
+def _bullet(error: TipError) -> str:
+    # A backtick from the file would close the code span early; the rest is escaped.
+    text = str(error).replace("`", "'")
+    return f"• `{escape(text)}`"
 
 
 def tip_errors_text(errors: Sequence[TipError], command: str) -> str:

@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.content.loader import TipError
 from bot.content.model import Tip
+from bot.content.tip_errors import TipError, error_count
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
@@ -158,6 +158,6 @@ def library_status(tips: int, loaded_at: str, errors: Sequence[TipError]) -> str
     if not errors:
         return status + ", no errors."
     return (
-        f"{status}.\n:warning: {plural(len(errors), 'error')} in the tip files:\n"
+        f"{status}.\n:warning: {plural(error_count(errors), 'error')} in the tip files:\n"
         f"{error_list(errors)}"
     )

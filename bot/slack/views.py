@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from bot.commands import SUBCOMMANDS
 from bot.content.model import Source, Tip
 from bot.nuggets.models import Subscription
-from bot.slack.mrkdwn import echo, escape
+from bot.slack.mrkdwn import echo, escape, link
 from bot.wording import plural
 
 ANOTHER_TIP = "tip_another"
@@ -40,8 +40,8 @@ Blocks = list[dict[str, object]]
 def attribution(source: Source) -> str:
     """`From "Title" by Author (date)`, linked when the source has a URL."""
     title = escape(source.title)
-    linked = f"<{source.url}|{title}>" if source.url else f"“{title}”"
-    return f"From {linked} by {escape(source.author)}, {source.date}"
+    linked = link(source.url, title) if source.url else f"“{title}”"
+    return f"From {linked} by {escape(source.author)}, {escape(source.date)}"
 
 
 def conversation(sub: Subscription) -> str:

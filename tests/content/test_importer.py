@@ -374,8 +374,31 @@ def test_out_is_honoured_and_force_overwrites(
         (b"# Plain\n\nNo quotes, no bold, *just* words.\n", "found no takeaways in"),
         (b"---\ntitle: [oops\n---\n> A takeaway.\n", "the front matter is not valid YAML"),
         (b"---\ndate: someday\n---\n> A takeaway.\n", "front matter date 'someday' is not a date"),
+        (
+            b"---\nauthor: &a [Ann, Bo]\nby: [*a, *a]\n---\n> A takeaway.\n",
+            "the front matter (line 2) uses a YAML anchor (&name), which tipbot does not read",
+        ),
+        (
+            b"---\nauthor: " + b"[" * 500 + b"]" * 500 + b"\n---\n> A takeaway.\n",
+            "the front matter (line 2) nests lists or mappings more than 50 levels deep",
+        ),
+        (
+            b"---\ndate: [" + b"1, " * 5_000 + b"]\n---\n> A takeaway.\n",
+            "front matter date [" + "1, " * 19 + "1… is not a date",
+        ),
     ],
-    ids=["empty", "blank", "binary", "latin-1", "no-takeaways", "bad-front-matter", "bad-date"],
+    ids=[
+        "empty",
+        "blank",
+        "binary",
+        "latin-1",
+        "no-takeaways",
+        "bad-front-matter",
+        "bad-date",
+        "front-matter-alias",
+        "front-matter-nesting",
+        "long-bad-date",
+    ],
 )
 def test_unusable_input_is_a_clear_error_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, tips_dir: Path, content: bytes, message: str
@@ -396,14 +419,16 @@ def test_unusable_input_is_a_clear_error_and_writes_nothing(
     assert list(tips_dir.iterdir()) == []
 
 
-def test_missing_file_folder_and_bad_date_flag_are_clear_errors(
+def test_missing_file_folder_and_bad_flags_are_clear_errors(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A missing article, a folder, or a --date that is not YYYY-MM-DD: exit 1 and why."""
+    """A missing article, a folder, a bad --date or --url: exit 1 and why, nothing written."""
     cases: list[tuple[list[str | Path], str]] = [
         ([tmp_path / "nope.md"], f"no such file: {tmp_path / 'nope.md'}"),
         ([tmp_path], "is a folder; name a markdown file"),
         ([ARTICLES / "no-front-matter.md", "--author", "A", "--date", "1/2/2024"], "--date must"),
+        ([ARTICLES / "headings-and-lists.md", "--dry-run", "--url", "javascript:x"], "--url must"),
+        ([ARTICLES / "headings-and-lists.md", "--dry-run", "--url", "https://x/>"], 'contains ">"'),
     ]
     for args, message in cases:
         code, stdout, stderr = run_import(capsys, *args)

@@ -361,3 +361,55 @@ def test_tips_cannot_mention_people_or_channels(tmp_path: Path) -> None:
     linked = text.replace(first.try_, "Read <https://example.com|the post> again.", 1)
     (tmp_path / "tips.yaml").write_text(linked, encoding="utf-8")
     assert load_library(tmp_path).errors == ()
+
+
+def test_a_url_with_slack_markup_is_refused_at_its_line() -> None:
+    """`url: "https://x/><!channel>…"` would ping the channel from every tip: an error."""
+    assert errors_in("url-markup") == [
+        'tests/fixtures/tips/url-markup/tips.yaml:6: source: "url" contains ">", which Slack '
+        "reads as markup; write it as %3E",
+    ]
+    assert tip_ids("url-markup") == []
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("javascript:alert(1)", "must be a web address starting with https:// or http://"),
+        ("ftp://example.com/post", "must be a web address starting with https:// or http://"),
+        ("example.com/post", "must be a web address starting with https:// or http://"),
+        ("https://", "must be a web address starting with https:// or http://"),
+        ("https://[::1/post", "must be a web address starting with https:// or http://"),
+        ("https://example.com/a post", "contains a space or an invisible character"),
+        ("https://example.com/a\\u200bpost", "contains a space or an invisible character"),
+        ("https://example.com/a|b", 'contains "|", which Slack reads as markup; write it as %7C'),
+        ("https://example.com/<b>", 'contains "<", which Slack reads as markup; write it as %3C'),
+        ("https://example.com/" + "a" * 490, "is 510 characters; at most 500"),
+    ],
+)
+def test_source_urls_must_be_plain_web_addresses(tmp_path: Path, url: str, problem: str) -> None:
+    """Only http(s) addresses with a host, no spaces, no Slack markup, at most 500 characters."""
+    text = (CASES / "valid" / "tips.yaml").read_text(encoding="utf-8")
+    text = text.replace("  date: 2023-03-19\n", f'  date: 2023-03-19\n  url: "{url}"\n')
+    (tmp_path / "tips.yaml").write_text(text, encoding="utf-8")
+
+    (error,) = load_library(tmp_path).errors
+
+    assert error.line == 6
+    assert error.message.startswith(f'source: "url" {problem}')
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.com/post?a=1&b=2#part", "http://example.com", "https://例え.jp/記事"],
+)
+def test_ordinary_urls_are_accepted(tmp_path: Path, url: str) -> None:
+    """Queries, fragments, plain http and non-ASCII addresses load as written."""
+    text = (CASES / "valid" / "tips.yaml").read_text(encoding="utf-8")
+    text = text.replace("  date: 2023-03-19\n", f'  date: 2023-03-19\n  url: "{url}"\n')
+    (tmp_path / "tips.yaml").write_text(text, encoding="utf-8")
+
+    result = load_library(tmp_path)
+
+    assert result.errors == ()
+    assert result.library.tips[0].source.url == url

@@ -1,12 +1,17 @@
 """Reloading tip files: what changed, what is kept when an edit is broken, who is told."""
 
+import logging
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.content.current import CurrentLibrary
-from bot.content.loader import TipError, load_library
+from bot.content.limits import MAX_REPORTED_ERRORS
+from bot.content.loader import load_library
 from bot.content.reloading import LibraryReloader, diff_libraries
+from bot.content.tip_errors import TipError
 from tests.conftest import SHIPPED_TIPS
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -69,3 +74,23 @@ def test_errors_present_at_start_are_reported(tmp_path: Path) -> None:
     reloader.report_current_errors()
     assert len(told) == 1
     assert "bad.yaml:" in str(told[0][0])
+
+
+def test_a_refused_reload_logs_a_capped_list(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fifty broken files log MAX_REPORTED_ERRORS lines and one saying how many more."""
+    shutil.copytree(SHIPPED_TIPS, tmp_path / "tips")
+    reloader = reloader_for(tmp_path / "tips", [])
+    for number in range(50):
+        (tmp_path / "tips" / f"bad-{number:02d}.yaml").write_text("source: [\n", encoding="utf-8")
+
+    with caplog.at_level(logging.ERROR, logger="bot.content.reloading"):
+        outcome = reloader.reload()
+
+    logged = [record.getMessage() for record in caplog.records]
+    assert len(outcome.errors) == 50
+    assert len(logged) == MAX_REPORTED_ERRORS + 1
+    assert logged[0].startswith("Tip files not reloaded: ")
+    assert "bad-00.yaml:2: YAML syntax error" in logged[0]
+    assert logged[-1] == ("Tip files not reloaded: …and 30 more; run `tipbot validate` to see all")

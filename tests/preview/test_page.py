@@ -1,5 +1,6 @@
 """The preview over real HTTP: tips drawn as Slack messages, filters, errors and reloads."""
 
+import dataclasses
 import os
 import urllib.error
 import urllib.request
@@ -8,6 +9,9 @@ from html import escape
 import pytest
 
 from bot.content.loader import load_library
+from bot.content.model import Source
+from bot.preview.page import render_blocks
+from bot.slack.views import tip_message
 from tests.conftest import SHIPPED_TIPS
 from tests.preview.conftest import BROKEN_ERROR, BROKEN_TIP, FIXED_TIP, Preview
 from tests.preview.dom import read_page
@@ -101,6 +105,20 @@ def test_broken_file_shows_its_error_while_good_tips_render(preview: Preview):
     assert shown.visible == [tip.id for tip in SHIPPED.tips]
     assert page.text.index('id="errors"') < page.text.index('id="tips"')
     assert "1 problem in the tip files" in page.text
+
+
+def test_a_file_with_hundreds_of_errors_lists_twenty_and_counts_all(preview: Preview):
+    """300 unknown keys: 20 errors and a line for the rest are listed; the heading counts 300."""
+    keys = "".join(f"    key{number}: value\n" for number in range(300))
+    text = FIXED_TIP.replace("    level: both\n", "    level: both\n" + keys)
+    (preview.tips_dir / "broken.yaml").write_text(text, encoding="utf-8")
+    page = preview.get("/")
+    shown = read_page(page.text)
+    assert len(shown.errors) == 21
+    assert shown.errors[-1].endswith(
+        "broken.yaml: … and 280 more errors in this file; fix these and validate again"
+    )
+    assert "300 problems in the tip files" in page.text
 
 
 def test_fixing_the_file_clears_the_error(preview: Preview):
@@ -200,3 +218,16 @@ def test_drafts_are_shown_and_flagged_as_not_served(preview: Preview):
     assert "draft.yaml</code>" in page.text
     assert "not sent to Slack until they are" in page.text
     assert "draft-without-try" in read_page(page.text).visible
+
+
+def test_a_source_url_is_linked_with_its_characters_escaped():
+    """The attribution's url becomes an href with & and " escaped; its label is plain text."""
+    source = Source("Q&A", "Ann", "2024-01-01", url='https://example.com/?a=1&b="2"')
+    tip = dataclasses.replace(SHIPPED.tips[0], source=source)
+
+    html = render_blocks(tip_message(tip))
+
+    assert (
+        '<a href="https://example.com/?a=1&amp;b=&quot;2&quot;" target="_blank" '
+        'rel="noopener noreferrer">Q&amp;A</a> by Ann, 2024-01-01'
+    ) in html

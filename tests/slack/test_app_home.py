@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.content.loader import TipError
+from bot.content.tip_errors import TipError
 from bot.nuggets.schedule import Schedule
 from bot.scheduler import NuggetJob
 from bot.slack.app import create_client

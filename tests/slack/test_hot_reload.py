@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.slack.views import SECTION_LIMIT
 from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
 
@@ -140,3 +141,55 @@ def test_reload_and_stats_need_named_admins(bot: RunningBot) -> None:
         answer = bot.command(subcommand).json()["text"]
         assert "none are set yet" in answer
         assert "TIPBOT_ADMINS" in answer
+
+
+DEEPLY_NESTED = NEW_TIP.replace("tags: [communication]", "tags: " + "[" * 500 + "]" * 500)
+TOO_DEEP = "deep.yaml:10: lists and mappings are nested more than 50 levels deep here"
+
+
+def test_a_deeply_nested_file_at_start_is_reported_and_the_rest_served(
+    settings: Settings, stand_in: SlackStandIn, tips_dir: Path
+) -> None:
+    """The bot starts despite 500 nested brackets, serves the good tips and DMs the error."""
+    (tips_dir / "deep.yaml").write_text(DEEPLY_NESTED, encoding="utf-8")
+    configured = dataclasses.replace(settings, tips_dir=tips_dir, admins=frozenset({"UADMIN"}))
+
+    with start_bot(configured, stand_in) as bot:
+        assert len(titles_served(bot)) > 20
+        assert bot.command("").status == 200
+        (dm,) = stand_in.wait_for("chat.postMessage")
+        assert TOO_DEEP in dm.params["text"]
+
+
+def test_reload_command_reports_deep_nesting_as_one_error(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """`/tip reload` answers with the nesting error's file:line; the last good tips stay up."""
+    before = titles_served(watched_bot)
+    (tips_dir / "deep.yaml").write_text(DEEPLY_NESTED, encoding="utf-8")
+
+    _, report = reload_answer(watched_bot, "UADMIN")
+
+    assert report.startswith(":warning: 1 error in the tip files")
+    assert TOO_DEEP in report
+    assert titles_served(watched_bot) == before
+    (dm,) = watched_bot.stand_in.wait_for("chat.postMessage")
+    assert TOO_DEEP in dm.params["text"]
+
+
+def test_reload_command_and_dm_about_thousands_of_errors_fit_one_message(
+    watched_bot: RunningBot, tips_dir: Path
+) -> None:
+    """5,000 unknown keys: the reply and the DM count them all but list few, in one section."""
+    keys = "".join(f"    key{number}: value\n" for number in range(5_000))
+    text = NEW_TIP.replace("    level: both\n", "    level: both\n" + keys)
+    (tips_dir / "keys.yaml").write_text(text, encoding="utf-8")
+
+    _, report = reload_answer(watched_bot, "UADMIN")
+
+    listed = report.count("\n• ")
+    assert report.startswith(":warning: 5000 errors in the tip files")
+    assert f"…and {5_000 - listed} more; run `tipbot validate` to see all." in report
+    assert len(report) <= SECTION_LIMIT
+    (dm,) = watched_bot.stand_in.wait_for("chat.postMessage")
+    assert len(dm.params["text"]) <= SECTION_LIMIT

@@ -1,7 +1,8 @@
 """Block Kit views built from tips and texts, within Slack's limits."""
 
+from bot.content.model import Source
 from bot.slack.home_view import dm_choice
-from bot.slack.views import SECTION_LIMIT, fit_section, notice_message
+from bot.slack.views import SECTION_LIMIT, attribution, fit_section, notice_message
 
 
 def test_long_notices_are_cut_at_a_line_within_slacks_limit() -> None:
@@ -32,3 +33,27 @@ def test_dm_choice_reads_the_tab_and_falls_back_on_odd_values() -> None:
     }
     assert dm_choice({"state": {"values": odd}}) == (0, "09:00")
     assert dm_choice({}) == (0, "09:00")
+
+
+def test_attribution_links_the_url_escaped() -> None:
+    """An & in the url is escaped inside the link, as Slack asks; the title is escaped too."""
+    source = Source("Q&A <notes>", "Ann", "2024-01-01", url="https://example.com/?a=1&b=2")
+
+    assert attribution(source) == (
+        "From <https://example.com/?a=1&amp;b=2|Q&amp;A &lt;notes&gt;> by Ann, 2024-01-01"
+    )
+
+
+def test_attribution_cannot_be_turned_into_a_mention() -> None:
+    """A url or date that got past the loader still cannot close the link or ping anyone."""
+    url = "https://x.example/><!channel><https://y.example/|x"
+    source = Source("T", "A", "<!here>", url=url)
+
+    text = attribution(source)
+
+    assert "<!channel>" not in text
+    assert "<!here>" not in text
+    assert text == (
+        "From <https://x.example/&gt;&lt;!channel&gt;&lt;https://y.example/%7Cx|T> by A, "
+        "&lt;!here&gt;"
+    )

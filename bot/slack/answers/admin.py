@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from bot.content.tip_errors import error_count
 from bot.services import Services
 from bot.slack.admin_notices import error_list
 from bot.slack.answers.subscriptions import paused_because
@@ -32,9 +33,10 @@ def answer_reload(services: Services) -> str:
         return "This process doesn't reload tips; restart it to pick up the files."
     outcome = services.reloader.reload()
     if not outcome.applied:
+        count = plural(error_count(outcome.errors), "error")
         return (
-            f":warning: {plural(len(outcome.errors), 'error')} in the tip files, so I'm still "
-            f"serving the last good tips:\n{error_list(outcome.errors)}\n"
+            f":warning: {count} in the tip files, so I'm still serving the last good tips:\n"
+            f"{error_list(outcome.errors)}\n"
             "Fix the file and save it (I reload by myself), or run `tipbot validate` locally."
         )
     total = len(services.library.library)

@@ -150,7 +150,9 @@ QUIETER_LOGGERS = {
 def configure_logging(level: str) -> None:
     """Log to stderr in a format platforms' log collectors read well."""
     logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s", stream=sys.stderr
+        level=level,
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     for name, quieter in QUIETER_LOGGERS.items():
         logging.getLogger(name).setLevel(max(quieter, logging.getLogger().level))

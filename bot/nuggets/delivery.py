@@ -263,6 +263,7 @@ class _Tick:
             logger.warning("paused the nugget subscription of %s: %s", sub.channel_id, error)
             with self._report_lock:
                 self.report.failures.append(DeliveryFailure(sub.channel_id, None, str(error)))
+            self.notifier.subscription_paused(sub, UNKNOWN_TIMEZONE)
 
     def record_missed(self, sub: Subscription, slot: datetime, reason: str) -> None:
         """Record a slot that will not be posted, unless another worker already did."""

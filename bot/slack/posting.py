@@ -6,6 +6,7 @@ what to do (pause, stop, retry) without knowing Slack.
 
 import logging
 import urllib.error
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -20,8 +21,9 @@ from bot.nuggets.errors import (
     PostRejected,
     TransientSlackError,
 )
-from bot.nuggets.models import Subscription
+from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.slack import views
+from bot.slack.answers.subscriptions import how_to_resume, paused_because
 from bot.slack.retrying import never_reached_slack
 
 logger = logging.getLogger(__name__)
@@ -124,13 +126,19 @@ class SlackNotifier:
 
     def subscription_paused(self, sub: Subscription, reason: str) -> None:
         """Explain what went wrong and how to fix it; log (never raise) if even that fails."""
-        fix = FIXES.get(reason, "Check the channel still exists and that I can post in it")
+        paused = replace(sub, status="paused", paused_reason=reason)
         if sub.kind == "dm":
             text = (
-                f"I couldn't send you your weekly tip (Slack said `{reason}`), so I've paused "
-                "it. Open my Home tab to subscribe again."
+                f"I couldn't send you your weekly tip ({paused_because(paused)}), so I've "
+                "paused it. Open my Home tab to subscribe again."
+            )
+        elif reason == UNKNOWN_TIMEZONE:
+            text = (
+                f"I've paused the weekly tip in <#{sub.channel_id}>: {paused_because(paused)}. "
+                f"{how_to_resume(paused, self.command)}"
             )
         else:
+            fix = FIXES.get(reason, "Check the channel still exists and that I can post in it")
             text = (
                 f"I couldn't post the weekly tip in <#{sub.channel_id}> (Slack said "
                 f"`{reason}`), so I've paused it. {fix}, then type `{self.command} subscribe` "

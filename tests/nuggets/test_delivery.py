@@ -251,6 +251,7 @@ def test_a_row_in_a_timezone_tipbot_cannot_use_is_paused_and_the_others_still_po
     assert (sub.status, sub.paused_reason) == ("paused", "unknown_timezone")
     assert sub.schedule.timezone == zone, "kept as stored, so people can see what it was"
     assert store.deliveries("C2") == [], "no timezone, no slot time to put in the ledger"
+    assert notifier.paused == [("C2", "unknown_timezone")], "the subscriber is told once"
     reason = f"timezone {zone!r} is not one tipbot can use"
     assert report.failures == [DeliveryFailure("C2", None, reason)]
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [

@@ -27,6 +27,7 @@ from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from bot.store.sql import SqlStore
 from tests.conftest import FIXTURES
+from tests.old_rows import insert_old_subscription
 from tests.slack_stand_in import Call, Reply, SlackStandIn
 
 CHANNEL = "C1"
@@ -296,3 +297,16 @@ def test_a_refused_connection_is_retried_on_a_later_tick(
     posting.tick(JUST_AFTER + timedelta(minutes=5))
     assert len(posting.posts()) == 1
     assert posting.ledger()[0].status == "sent"
+
+
+def test_a_channel_paused_for_its_timezone_is_explained_to_its_subscriber(
+    posting: Posting,
+) -> None:
+    """An old row in `localtime` pauses; the subscriber's DM names the zone and the fix."""
+    insert_old_subscription(posting.store, "C5", "localtime", at=SLOT - timedelta(days=7))
+    posting.tick()
+    dms = [call for call in posting.posts() if call.params["channel"] == SUBSCRIBER]
+    (dm,) = dms
+    assert "<#C5>" in dm.params["text"]
+    assert "`localtime` isn't one I know" in dm.params["text"]
+    assert "`/tip subscribe mon 09:00 Europe/Berlin`" in dm.params["text"]

@@ -6,10 +6,10 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import fanout, library, slash_command
+from benchmarks import fanout, library, tip_over_http
 
 BENCHMARKS: dict[str, Callable[[bool], bool]] = {
-    "slash-command": slash_command.run,
+    "http": tip_over_http.run,
     "library": library.run,
     "fanout": fanout.run,
 }

@@ -9,6 +9,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import random
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,15 +18,44 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from benchmarks.slash_command import TEXTS, bare_app, tipbot_app
+from benchmarks.floor_apps import bare_sync_app
+from bot.config import Settings
+from bot.content.selection import TipPicker
+from bot.runner import load_current_library, open_store
+from bot.services import Services
+from bot.slack.app import create_app
 from bot.slack.server import EVENTS_PATH, wsgi_app
-from tests.signing import signed_headers, slash_command_body
+from tests.signing import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
 REQUESTS = 3_000
+REPO = Path(__file__).resolve().parents[1]
+# A random tip, a topic, and free-text search: the three paths a `/tip` takes.
+TEXTS = ("", "mentoring", "cache popular items")
+
+
+def tipbot_app(stand_in: SlackStandIn, data_dir: Path) -> App:
+    """tipbot's real app with the shipped tips, its Web API pointed at the stand-in."""
+    settings = Settings(
+        bot_token="xoxb-bench-token",
+        signing_secret=SIGNING_SECRET,
+        api_url=stand_in.api_url,
+        host="127.0.0.1",
+        port=0,
+        tips_dir=REPO / "tips",
+        database_url=f"sqlite:///{data_dir / 'tipbot.db'}",
+        scheduler_enabled=False,
+    )
+    services = Services(
+        settings=settings,
+        library=load_current_library(settings),
+        store=open_store(settings),
+        picker=TipPicker(random.Random(7)),
+    )
+    return create_app(services)
 
 
 def environ_for(text: str) -> "WSGIEnvironment":
@@ -87,7 +117,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tipbot-profile-") as data_dir:
         try:
             tipbot = tipbot_app(stand_in, Path(data_dir))
-            bare = bare_app(stand_in, process_before_response=True)
+            bare = bare_sync_app(SIGNING_SECRET, stand_in.api_url)
             for name, app in (("bare Bolt (pbr=True)", bare), ("tipbot /tip", tipbot)):
                 send(app, 200)  # warm up imports and caches
                 per_request = send(app, args.requests)

@@ -22,7 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Measure tipbot against its targets. Exits 1 when any target is missed.",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="shorter runs (under 30 s), for a smoke test"
+        "--quick", action="store_true", help="shorter runs (under a minute), for a smoke test"
     )
     parser.add_argument(
         "--only", choices=sorted(BENCHMARKS), action="append", help="run only this benchmark"

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -80,15 +80,18 @@ MIN_GENERATOR_HEADROOM = 2.0
 
 @dataclass(frozen=True)
 class Durations:
-    """Seconds of warm-up and of measurement per row (wrk takes whole seconds)."""
+    """Seconds of warm-up and of measurement per run (wrk takes whole seconds), and how many
+    rounds of every server at every client count; a row shows the round with the median req/s,
+    so one noisy moment on the shared machine does not decide a verdict."""
 
     warmup: int
     measure: int
+    rounds: int
     ceiling_clients: tuple[int, ...]
 
 
-FULL = Durations(warmup=2, measure=5, ceiling_clients=CLIENTS)
-QUICK = Durations(warmup=1, measure=1, ceiling_clients=(50,))
+FULL = Durations(warmup=1, measure=5, rounds=3, ceiling_clients=CLIENTS)
+QUICK = Durations(warmup=1, measure=1, rounds=1, ceiling_clients=(50,))
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class Measurement:
     requests_per_second: float
     errors: int
     error_summary: str = ""
+    # (max - min) / median req/s over the rounds; None for a single round.
+    spread: float | None = None
 
     @classmethod
     def from_wrk(cls, server: str, result: WrkResult) -> "Measurement":
@@ -245,8 +250,9 @@ def measure_ceiling(wrk: str, durations: Durations, logs: Path) -> list[Measurem
 
 
 def measure_contenders(wrk: str, durations: Durations, logs: Path) -> list[Measurement]:
-    """Start the floors and tipbot side by side, then load each in turn at each client count."""
-    measurements = []
+    """Start the floors and tipbot side by side, load each in turn at each client count, for
+    every round; then one row per server and client count: its median round."""
+    rounds: dict[tuple[str, int], list[Measurement]] = {}
     with contextlib.ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tipbot-bench-")))
         stand_in = SlackStandIn().start()
@@ -255,11 +261,28 @@ def measure_contenders(wrk: str, durations: Durations, logs: Path) -> list[Measu
             stack.enter_context(running(spec, server_environment(), REPO, logs))
             for spec in contenders(stand_in.api_url, data_dir)
         ]
-        for clients in CLIENTS:
-            for server in servers:
-                result = load_with_wrk(wrk, server, clients, durations)
-                measurements.append(Measurement.from_wrk(server.name, result))
-    return measurements
+        for _ in range(durations.rounds):
+            for clients in CLIENTS:
+                for server in servers:
+                    result = load_with_wrk(wrk, server, clients, durations)
+                    measured = Measurement.from_wrk(server.name, result)
+                    rounds.setdefault((server.name, clients), []).append(measured)
+    by_clients = sorted(rounds.items(), key=lambda item: item[0][1])
+    return [median_round(measured) for _, measured in by_clients]
+
+
+def median_round(measured: list[Measurement]) -> Measurement:
+    """The round with the median req/s, its errors summed over every round, and the spread."""
+    ordered = sorted(measured, key=lambda m: m.requests_per_second)
+    middle = ordered[len(ordered) // 2]
+    low, high = ordered[0].requests_per_second, ordered[-1].requests_per_second
+    errors = [m for m in measured if m.errors]
+    return replace(
+        middle,
+        errors=sum(m.errors for m in errors),
+        error_summary="; ".join(m.error_summary for m in errors),
+        spread=(high - low) / middle.requests_per_second if len(ordered) > 1 and low else None,
+    )
 
 
 def fastest_floors(measurements: list[Measurement]) -> dict[int, Measurement]:
@@ -363,13 +386,14 @@ def contenders_table(measurements: list[Measurement]) -> tuple[str, list[str], b
                 _ms(m.p50_ms),
                 _ms(m.p99_ms),
                 f"{m.requests_per_second:,.0f}",
+                "-" if m.spread is None else f"{m.spread:.0%}",
                 str(m.errors),
                 _ratio(m.p50_ms, floor.p50_ms) if floor else "-",
                 _ratio(m.requests_per_second, floor.requests_per_second) if floor else "-",
                 target,
             ]
         )
-    headers = ["server", "clients", "p50 ms", "p99 ms", "req/s", "errors"]
+    headers = ["server", "clients", "p50 ms", "p99 ms", "req/s", "spread", "errors"]
     headers += ["p50 vs fastest", "req/s vs fastest", "target"]
     return render_table(headers, rows), notes, all_met
 
@@ -382,25 +406,41 @@ def _ratio(value: float, floor: float) -> str:
     return f"{value / floor:.2f}x" if floor and not math.isnan(value) else "-"
 
 
+@dataclass(frozen=True)
+class MachineLoad:
+    """The 1-minute load average before and after measuring: how busy the shared machine was."""
+
+    before: float
+    after: float
+
+
 def render(
-    ceiling: list[Measurement], measurements: list[Measurement], durations: Durations
+    ceiling: list[Measurement],
+    measurements: list[Measurement],
+    durations: Durations,
+    load: MachineLoad,
 ) -> tuple[str, bool]:
     """Both tables with their notes, and whether every target was met."""
     table, notes, all_met = contenders_table(measurements)
     shortfalls = generator_shortfalls(ceiling, measurements)
-    per_row = f"{durations.warmup} s warm-up + {durations.measure} s measured per row"
+    per_run = f"{durations.warmup} s warm-up + {durations.measure} s measured"
+    rounds = f"median of {durations.rounds} interleaved rounds" if durations.rounds > 1 else ""
+    how = "; ".join(filter(None, ["-t min(clients, 2)", per_run, rounds]))
     lines = [
-        f"Load generator ceiling: {TRIVIAL}, answering a fixed 200 ({per_row})",
+        f"Load generator ceiling: {TRIVIAL}, answering a fixed 200 ({per_run})",
         "",
         ceiling_table(ceiling),
         "",
         ceiling_summary(ceiling),
         "",
-        f"/tip over loopback, driven by wrk (-t min(clients, 2); {per_row})",
+        f"/tip over loopback, driven by wrk ({how})",
         "",
         table,
         "",
         "fastest floor = the error-free floor with the most req/s at that number of clients.",
+        "spread = (highest - lowest) / median req/s over the rounds.",
+        f"1-minute load average: {load.before:.1f} before, {load.after:.1f} after "
+        f"({CORES} cores; other work on the machine shows here).",
         f"targets for tipbot: req/s >= {MIN_RPS_RATIO}x and p50 <= {MAX_P50_RATIO}x the "
         f"fastest floor's, p99 < {MAX_P99_MS_AT_50:.0f} ms at 50 clients, no errors; and wrk's "
         f"ceiling >= {MIN_GENERATOR_HEADROOM:g}x every server's req/s.",
@@ -422,13 +462,15 @@ def run(quick: bool) -> bool:
     durations = QUICK if quick else FULL
     try:
         wrk = ensure_wrk()
+        load_before = os.getloadavg()[0]
         with server_logs() as logs:
             ceiling = _timed("ceiling", lambda: measure_ceiling(wrk, durations, logs))
             measurements = _timed("servers", lambda: measure_contenders(wrk, durations, logs))
+        load = MachineLoad(load_before, os.getloadavg()[0])
     except (WrkUnavailableError, WrkFailedError, ServerFailedError) as error:
         print(f"The HTTP benchmark could not run: {error}")
         return False
-    text, all_met = render(ceiling, measurements, durations)
+    text, all_met = render(ceiling, measurements, durations, load)
     print(text)
     return all_met
 

@@ -39,6 +39,8 @@ from benchmarks.server_processes import (
     ServerFailedError,
     ServerSpec,
     answers_get,
+    exited_unreaped,
+    log_tail,
     running,
 )
 from benchmarks.wrk import (
@@ -49,6 +51,7 @@ from benchmarks.wrk import (
     lua_script,
     run_wrk,
 )
+from bot.wording import plural
 from tests.signing import signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 
@@ -203,8 +206,15 @@ def load_with_wrk(wrk: str, server: RunningServer, clients: int, durations: Dura
     """Warm up, then measure, with a request signed just before this row."""
     script = lua_script(EVENTS_PATH, signed_tip_request())
     url = server.base_url + EVENTS_PATH
-    run_wrk(wrk, url, script, clients, durations.warmup)
-    return run_wrk(wrk, url, script, clients, durations.measure)
+    try:
+        run_wrk(wrk, url, script, clients, durations.warmup)
+        return run_wrk(wrk, url, script, clients, durations.measure)
+    except WrkFailedError as error:
+        state = "has exited" if exited_unreaped(server.process.pid, timeout=0) else "still runs"
+        raise ServerFailedError(
+            f"{server.name} {at_clients(clients)}: {error}\nThe server {state}; its log ends:\n"
+            f"{log_tail(server.log)}"
+        ) from error
 
 
 def load_with_python(
@@ -326,7 +336,7 @@ def generator_shortfalls(ceiling: list[Measurement], measurements: list[Measurem
         )
         if busiest and not m.requests_per_second >= MIN_GENERATOR_HEADROOM * busiest:
             shortfalls.append(
-                f"at {m.clients} clients wrk's ceiling ({m.requests_per_second:,.0f} req/s) is "
+                f"{at_clients(m.clients)} wrk's ceiling ({m.requests_per_second:,.0f} req/s) is "
                 f"under {MIN_GENERATOR_HEADROOM:g}x the busiest server ({busiest:,.0f} req/s)"
             )
     return shortfalls
@@ -355,7 +365,7 @@ def ceiling_summary(ceiling: list[Measurement]) -> str:
         for name in (WRK_GENERATOR, PYTHON_GENERATOR)
     }
     parts = [
-        f"{name} {m.requests_per_second:,.0f} req/s (at {m.clients} clients)"
+        f"{name} {m.requests_per_second:,.0f} req/s ({at_clients(m.clients)})"
         for name, m in best.items()
     ]
     return "Generator ceiling: " + "; ".join(parts) + "."
@@ -374,11 +384,11 @@ def contenders_table(measurements: list[Measurement]) -> tuple[str, list[str], b
             missed = missed_targets(m, floor)
             all_met = all_met and not missed
             target = verdict(not missed)
-            notes.extend(f"FAIL at {m.clients} clients: {why}" for why in missed)
+            notes.extend(f"FAIL {at_clients(m.clients)}: {why}" for why in missed)
         elif floor is m:
             target = "fastest floor"
         elif m.errors:
-            notes.append(f"{m.server} at {m.clients} clients had errors: {m.error_summary}")
+            notes.append(f"{m.server} {at_clients(m.clients)} had errors: {m.error_summary}")
         rows.append(
             [
                 m.server,
@@ -396,6 +406,11 @@ def contenders_table(measurements: list[Measurement]) -> tuple[str, list[str], b
     headers = ["server", "clients", "p50 ms", "p99 ms", "req/s", "spread", "errors"]
     headers += ["p50 vs fastest", "req/s vs fastest", "target"]
     return render_table(headers, rows), notes, all_met
+
+
+def at_clients(count: int) -> str:
+    """`at 1 client`, `at 50 clients`."""
+    return f"at {plural(count, 'client')}"
 
 
 def _ms(value: float) -> str:

@@ -3,7 +3,7 @@
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -15,6 +15,10 @@ from bot.content.text import query_words
 RECENT_PER_USER = 5
 
 
+# Chooses a tip id, given the ids a person saw lately (oldest first).
+Chooser = Callable[[Sequence[str]], str]
+
+
 class RecentTips(Protocol):
     """The last few tips each user saw, so a random pick does not repeat itself."""
 
@@ -22,8 +26,11 @@ class RecentTips(Protocol):
         """Ids of the tips this user saw most recently, oldest first."""
         ...
 
-    def remember(self, user_id: str, tip_id: str, seen: Sequence[str]) -> None:
-        """Note that `user_id` was just shown `tip_id`; `seen` is what `recent` just said."""
+    def remember_choice(self, user_id: str, choose: Chooser) -> str:
+        """Call `choose` with what `user_id` saw lately, remember its choice and return it.
+
+        One step, so two requests from one person at once cannot both miss each other.
+        """
         ...
 
 
@@ -41,14 +48,20 @@ class MemoryRecentTips:
         with self._lock:
             return list(self._seen.get(user_id, ()))
 
-    def remember(self, user_id: str, tip_id: str, seen: Sequence[str] = ()) -> None:
-        """Note that `user_id` was just shown `tip_id` (memory needs no `seen`)."""
+    def remember_choice(self, user_id: str, choose: Chooser) -> str:
+        """Call `choose` with what `user_id` saw lately, remember its choice and return it."""
         with self._lock:
             history = self._seen.pop(user_id, None) or deque(maxlen=self.per_user)
-            history.append(tip_id)
+            chosen = choose(list(history))
+            history.append(chosen)
             self._seen[user_id] = history
             while len(self._seen) > self.max_users:
                 self._seen.popitem(last=False)
+            return chosen
+
+    def remember(self, user_id: str, tip_id: str) -> None:
+        """Note that `user_id` was just shown `tip_id`."""
+        self.remember_choice(user_id, lambda _seen: tip_id)
 
 
 class TipPicker:
@@ -68,13 +81,15 @@ class TipPicker:
         """
         if not candidates:
             return None
-        seen = self.recent.recent(user_id)
-        avoid = {*seen, *on_screen}
-        others = [tip for tip in candidates if tip.id not in on_screen]
-        fresh = [tip for tip in candidates if tip.id not in avoid] or others or list(candidates)
-        tip = self.rng.choice(fresh)
-        self.recent.remember(user_id, tip.id, seen)
-        return tip
+        by_id = {tip.id: tip for tip in candidates}
+
+        def choose(seen: Sequence[str]) -> str:
+            avoid = {*seen, *on_screen}
+            others = [tip for tip in candidates if tip.id not in on_screen]
+            fresh = [tip for tip in candidates if tip.id not in avoid] or others or candidates
+            return self.rng.choice(fresh).id
+
+        return by_id[self.recent.remember_choice(user_id, choose)]
 
     def random_tip(
         self,

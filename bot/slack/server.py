@@ -11,7 +11,6 @@ database connections, file watcher and scheduler (see `bot.runner.build_web_work
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from gunicorn.app.base import BaseApplication
@@ -30,9 +29,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATHS = ("/", "/health")
-# Threads per worker that run Bolt's listeners. Python runs one at a time anyway; a few
-# let a slow database or Slack call wait without holding up the others.
-DISPATCH_THREADS = 4
 # Seconds a stopping worker gives the requests it has before it is killed.
 GRACEFUL_TIMEOUT = 30
 # Seconds an idle keep-alive connection stays open (Slack opens a new one per request).
@@ -43,8 +39,7 @@ class TipbotWeb:
     """The ASGI app: POST /slack/events to Bolt once checked, GET /health; stops cleanly."""
 
     def __init__(self, app: App, signing_secret: str, on_shutdown: Callable[[], None]) -> None:
-        self.executor = ThreadPoolExecutor(DISPATCH_THREADS, thread_name_prefix="slack")
-        self.slack = CheckedRequestHandler(app, signing_secret, EVENTS_PATH, self.executor)
+        self.slack = CheckedRequestHandler(app, signing_secret, EVENTS_PATH)
         self.on_shutdown = on_shutdown
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -66,14 +61,9 @@ class TipbotWeb:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 # Stopping waits for a weekly post in flight, so it runs off the loop.
-                await asyncio.to_thread(self.shutdown)
+                await asyncio.to_thread(self.on_shutdown)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-    def shutdown(self) -> None:
-        """Stop the scheduler and watcher, then the dispatch threads."""
-        self.on_shutdown()
-        self.executor.shutdown(wait=True)
 
 
 async def send_text(send: Send, status: int, text: str) -> None:

@@ -6,6 +6,7 @@ who posts a slot (`claim_delivery`, `reclaim_retry`) are atomic in the database 
 All datetimes are timezone-aware; they come back in UTC.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -147,8 +148,13 @@ class NuggetStore(Protocol):
         """The tips `user_id` was shown most recently, oldest first."""
         ...
 
-    def save_recent_tip_ids(self, user_id: str, tip_ids: list[str], now: datetime) -> None:
-        """Replace the tips `user_id` was shown most recently, oldest first."""
+    def remember_recent_choice(
+        self, user_id: str, choose: Callable[[list[str]], str], keep: int, now: datetime
+    ) -> str:
+        """Call `choose` with the user's recent tips, store its choice among the last `keep`.
+
+        One transaction, so two picks for one person at once see each other.
+        """
         ...
 
     # Votes and shares ----------------------------------------------------------------

@@ -1,9 +1,7 @@
 """`RecentTips` kept in the database, so every process avoids the same recent tips."""
 
-from collections.abc import Sequence
-
 from bot.clock import Clock
-from bot.content.selection import RECENT_PER_USER
+from bot.content.selection import RECENT_PER_USER, Chooser
 from bot.store.interface import NuggetStore
 
 
@@ -19,7 +17,6 @@ class StoredRecentTips:
         """Ids of the tips this user saw most recently, whichever process showed them."""
         return self.store.recent_tip_ids(user_id)
 
-    def remember(self, user_id: str, tip_id: str, seen: Sequence[str]) -> None:
-        """Note that `user_id` was just shown `tip_id`, forgetting the oldest past `per_user`."""
-        kept = [*(earlier for earlier in seen if earlier != tip_id), tip_id][-self.per_user :]
-        self.store.save_recent_tip_ids(user_id, kept, self.clock())
+    def remember_choice(self, user_id: str, choose: Chooser) -> str:
+        """Call `choose` with what `user_id` saw lately, remember its choice, in one transaction."""
+        return self.store.remember_recent_choice(user_id, choose, self.per_user, self.clock())

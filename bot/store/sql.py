@@ -1,6 +1,9 @@
 """`NuggetStore` on SQLAlchemy Core, for SQLite and PostgreSQL."""
 
+import functools
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,8 +12,10 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -78,6 +83,30 @@ def _delivery(row: Row[Any]) -> Delivery:
         claimed_at=row.claimed_at,
         updated_at=row.updated_at,
     )
+
+
+@dataclass(frozen=True)
+class _RecentTipStatements:
+    read: Select[str]
+    save: postgresql.Insert | sqlite.Insert
+
+
+@functools.cache
+def _recent_tip_statements(dialect: str) -> _RecentTipStatements:
+    read = (
+        select(recent_tips.c.tip_ids)
+        .where(recent_tips.c.user_id == bindparam("user"))
+        .with_for_update()
+    )
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new = insert(recent_tips).values(
+        user_id=bindparam("user"), tip_ids=bindparam("tips"), updated_at=bindparam("now")
+    )
+    save = new.on_conflict_do_update(
+        index_elements=[recent_tips.c.user_id],
+        set_={"tip_ids": new.excluded.tip_ids, "updated_at": new.excluded.updated_at},
+    )
+    return _RecentTipStatements(read, save)
 
 
 def _slot(channel_id: str, slot_at: datetime) -> ColumnElement[bool]:
@@ -386,18 +415,24 @@ class SqlStore:
             stored = connection.execute(query).scalar_one_or_none()
         return list(json.loads(stored)) if stored else []
 
-    def save_recent_tip_ids(self, user_id: str, tip_ids: list[str], now: datetime) -> None:
-        """Replace the tips `user_id` was shown most recently, oldest first."""
+    def remember_recent_choice(
+        self, user_id: str, choose: Callable[[list[str]], str], keep: int, now: datetime
+    ) -> str:
+        """Call `choose` with the user's recent tips, store its choice among the last `keep`.
+
+        One transaction that locks the user's row (SQLite locks the database), so two picks
+        for one person at once see each other. Runs on every `/tip`, so its statements are
+        built once, not per call.
+        """
         with self._engine.begin() as connection:
-            statement = _upsert(connection, recent_tips).values(
-                user_id=user_id, tip_ids=json.dumps(tip_ids), updated_at=now
-            )
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[recent_tips.c.user_id],
-                    set_={"tip_ids": statement.excluded.tip_ids, "updated_at": now},
-                )
-            )
+            statements = _recent_tip_statements(connection.dialect.name)
+            stored = connection.execute(statements.read, {"user": user_id}).scalar_one_or_none()
+            seen: list[str] = json.loads(stored) if stored else []
+            chosen = choose(seen)
+            kept = [*(earlier for earlier in seen if earlier != chosen), chosen][-keep:]
+            values = {"user": user_id, "tips": json.dumps(kept), "now": now}
+            connection.execute(statements.save, values)
+        return chosen
 
     # Votes and shares ----------------------------------------------------------------
 

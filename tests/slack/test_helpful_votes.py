@@ -1,6 +1,7 @@
 """The Helpful button on a posted nugget, clicked over real HTTP with signed payloads."""
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -67,6 +68,11 @@ def helpful_label(blocks: Blocks) -> str:
     return str(button["text"]["text"])
 
 
+def label_for(votes: int) -> str:
+    """What the Helpful button says with `votes` votes."""
+    return f":+1: Helpful ({votes})" if votes else ":+1: Helpful"
+
+
 class Nugget:
     """A posted nugget as Slack holds it: clicks carry its current blocks, updates replace them."""
 
@@ -77,11 +83,21 @@ class Nugget:
         self.text = f"Tip of the week: {views.fallback_text(tip)}"
 
     def click(self, user_id: str) -> str:
-        """Click Helpful as `user_id`, check the ack, and return the button's new label."""
+        """Click Helpful as `user_id`, check the ack, and return the button's label once settled.
+
+        A click's relabel may be followed by another one that finds the count changed, so
+        the label is read when the last chat.update shows the stored count.
+        """
         updates = len(self.bot.stand_in.calls_to("chat.update"))
         reply = self.bot.signed(helpful_click_body(user_id, self.blocks, self.text))
         assert (reply.status, reply.body) == (200, "")
-        update = self.bot.stand_in.wait_for("chat.update", updates + 1)[-1]
+        deadline = time.monotonic() + 5
+        while True:
+            update = self.bot.stand_in.wait_for("chat.update", updates + 1)[-1]
+            if helpful_label(update.params["blocks"]) == label_for(self.votes()):
+                break
+            assert time.monotonic() < deadline, "the button never showed the stored count"
+            time.sleep(0.01)
         assert (update.params["channel"], update.params["ts"]) == (CHANNEL, MESSAGE_TS)
         assert update.params["text"] == self.text
         self.blocks = update.params["blocks"]

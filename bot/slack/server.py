@@ -107,6 +107,9 @@ class TipbotServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no 
             "keepalive": KEEPALIVE,
             "proc_name": "tipbot",
             "accesslog": None,
+            # gunicorn's runtime control socket lives at one path per user: two tipbots on
+            # one machine would fight over it, and tipbot is managed by its platform.
+            "control_socket_disable": True,
         }
         for key, value in config.items():
             self.cfg.set(key, value)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from benchmarks.fanout_worker import WorkerPlan, WorkerResult, tick_when_told
 from benchmarks.report import render_table, verdict
+from bot.clock import utc_now
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.store.database import drop_all, engine_from_url, migrate
@@ -142,7 +143,7 @@ def fresh_database(backend: str, channels: list[str]) -> Iterator[str]:
         try:
             if backend == "postgres":
                 drop_all(engine)
-            migrate(engine)
+            migrate(engine, utc_now())
             subscribe(SqlStore(engine), channels)
         finally:
             engine.dispose()

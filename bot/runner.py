@@ -51,7 +51,7 @@ def load_current_library(settings: Settings) -> CurrentLibrary:
 def open_store(settings: Settings) -> SqlStore:
     """Connect to DATABASE_URL and bring its schema up to date."""
     engine = engine_from_url(settings.database_url)
-    migrate(engine)
+    migrate(engine, utc_now())
     logger.info("Database ready (%s)", engine.url.get_backend_name())
     return SqlStore(engine)
 

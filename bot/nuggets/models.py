@@ -11,7 +11,6 @@ SubscriptionStatus = Literal["active", "paused"]
 # claimed: a worker won the slot and is posting. retry: definitely not posted, try again
 # while inside the grace window. sent / missed / failed are final.
 DeliveryStatus = Literal["claimed", "sent", "missed", "failed", "retry"]
-FINAL_STATUSES: frozenset[DeliveryStatus] = frozenset({"sent", "missed", "failed"})
 # The pause reason of a subscription whose stored timezone tipbot cannot use; the other
 # reasons are the Slack error codes that stopped a post.
 UNKNOWN_TIMEZONE = "unknown_timezone"

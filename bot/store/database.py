@@ -8,7 +8,7 @@ version to it (for example an `ALTER TABLE ... ADD COLUMN`). Never edit a step t
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.store.tables import done_once, leases, metadata, recent_tips, schema_version
 
-DEFAULT_DATABASE_URL = "sqlite:///data/tipbot.db"
 # How long a SQLite connection waits for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant works; it only has to be the same in every process that migrates.
 _POSTGRES_MIGRATION_LOCK = 7_310_242_771
-
-
-def default_database_url() -> str:
-    """The database used when `DATABASE_URL` is unset: a SQLite file under ./data/."""
-    return DEFAULT_DATABASE_URL
 
 
 def normalise_url(url: str) -> URL:
@@ -119,9 +113,8 @@ def schema_version_of(engine: Engine) -> int:
         return int(version or 0)
 
 
-def migrate(engine: Engine, now: datetime | None = None) -> int:
+def migrate(engine: Engine, applied_at: datetime) -> int:
     """Create or upgrade the schema to the latest version; safe to run from many processes."""
-    applied_at = now or datetime.now(UTC)
     with engine.begin() as connection:
         _lock_for_migration(connection)
         if not inspect(connection).has_table(schema_version.name):

@@ -56,10 +56,8 @@ class NuggetStore(Protocol):
         """The channel's saved rotation, or None before its first post."""
         ...
 
-    def save_rotation(
-        self, channel_id: str, rotation: Rotation, now: datetime | None = None
-    ) -> None:
-        """Insert or replace the channel's rotation (`now` defaults to the current time)."""
+    def save_rotation(self, channel_id: str, rotation: Rotation, now: datetime) -> None:
+        """Insert or replace the channel's rotation."""
         ...
 
     # The delivery ledger ---------------------------------------------------------------
@@ -160,7 +158,7 @@ class NuggetStore(Protocol):
     # Votes and shares ----------------------------------------------------------------
 
     def toggle_vote(
-        self, channel_id: str, message_ts: str, user_id: str, now: datetime | None = None
+        self, channel_id: str, message_ts: str, user_id: str, now: datetime
     ) -> tuple[bool, int]:
         """Add the user's vote on a post, or take it back; return (voted now?, new count)."""
         ...

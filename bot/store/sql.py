@@ -4,7 +4,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -226,16 +226,14 @@ class SqlStore:
         order = json.loads(row.order)
         return Rotation(round=row.round, order=tuple(str(i) for i in order), position=row.position)
 
-    def save_rotation(
-        self, channel_id: str, rotation: Rotation, now: datetime | None = None
-    ) -> None:
+    def save_rotation(self, channel_id: str, rotation: Rotation, now: datetime) -> None:
         """Insert or replace the channel's rotation."""
         values = {
             "channel_id": channel_id,
             "round": rotation.round,
             "order": json.dumps(list(rotation.order)),
             "position": rotation.position,
-            "updated_at": now or datetime.now(UTC),
+            "updated_at": now,
         }
         with self._engine.begin() as connection:
             statement = _upsert(connection, rotations).values(**values)
@@ -437,7 +435,7 @@ class SqlStore:
     # Votes and shares ----------------------------------------------------------------
 
     def toggle_vote(
-        self, channel_id: str, message_ts: str, user_id: str, now: datetime | None = None
+        self, channel_id: str, message_ts: str, user_id: str, now: datetime
     ) -> tuple[bool, int]:
         """Add the user's vote on a post, or take it back; return (voted now?, new count)."""
         post = and_(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
@@ -452,7 +450,7 @@ class SqlStore:
                         channel_id=channel_id,
                         message_ts=message_ts,
                         user_id=user_id,
-                        created_at=now or datetime.now(UTC),
+                        created_at=now,
                     )
                     .on_conflict_do_nothing()
                 )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.clock import utc_now
 from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
 from tests.nuggets.fakes import FakeNotifier, FakePoster
@@ -19,7 +20,7 @@ def db_url(tmp_path) -> str:
 def store(db_url) -> Iterator[SqlStore]:
     """A migrated store on a real SQLite file."""
     engine = engine_from_url(db_url)
-    migrate(engine)
+    migrate(engine, utc_now())
     yield SqlStore(engine)
     engine.dispose()
 

@@ -38,8 +38,8 @@ def test_stats_rank_tips_and_report_health_and_recent_posts(admin_bot: RunningBo
     post(admin_bot, "C1", NOW - timedelta(days=60), tips[2].id, "1.0")  # older than 4 weeks
     store.record_missed("C2", NOW - timedelta(days=11), "bot was down", NOW)
     for user in ("U1", "U2", "U3"):
-        store.toggle_vote("C2", "2.1", user)
-    store.toggle_vote("C1", "1.1", "U1")
+        store.toggle_vote("C2", "2.1", user, NOW)
+    store.toggle_vote("C1", "1.1", "U1", NOW)
     store.record_share(tips[0].id, "C9", "U4", NOW)
     store.record_share(tips[0].id, "C9", "U5", NOW)
 

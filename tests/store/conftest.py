@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.clock import utc_now
 from bot.store.database import drop_all, engine_from_url, migrate
 from bot.store.sql import SqlStore
 
@@ -27,7 +28,7 @@ def database_url(request, tmp_path) -> str:
     engine = engine_from_url(url)
     if request.param == "postgres":
         drop_all(engine)
-    migrate(engine)
+    migrate(engine, utc_now())
     engine.dispose()
     return url
 

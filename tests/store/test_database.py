@@ -1,13 +1,13 @@
 """Database URLs, SQLite settings for sharing one file, and automatic migrations."""
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Connection, inspect, select, text
 
 from bot.store import database
 from bot.store.database import (
-    default_database_url,
     drop_all,
     engine_from_url,
     migrate,
@@ -15,6 +15,8 @@ from bot.store.database import (
     schema_version_of,
 )
 from bot.store.tables import schema_version
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 TABLES = {"schema_version", "subscriptions", "rotations", "deliveries", "votes", "shares"}
 
@@ -40,11 +42,6 @@ def make_database(url):
     return url.rsplit("/", 1)[1] if url.startswith("postgres") else "data/tipbot.db"
 
 
-def test_the_default_database_is_a_file_under_data():
-    """Without DATABASE_URL the bot keeps its state in ./data/tipbot.db."""
-    assert default_database_url() == "sqlite:///data/tipbot.db"
-
-
 def test_a_sqlite_engine_creates_its_directory_and_shares_the_file_safely(tmp_path):
     """The parent directory is created; WAL and a busy timeout let processes share the file."""
     path = tmp_path / "nested" / "dir" / "tipbot.db"
@@ -59,8 +56,8 @@ def test_a_sqlite_engine_creates_its_directory_and_shares_the_file_safely(tmp_pa
 def test_migrate_creates_every_table_and_is_idempotent(database_url):
     """Running migrate again at start changes nothing and keeps one version row."""
     engine = engine_from_url(database_url)
-    assert migrate(engine) == len(database.MIGRATIONS)
-    assert migrate(engine) == len(database.MIGRATIONS)
+    assert migrate(engine, NOW) == len(database.MIGRATIONS)
+    assert migrate(engine, NOW) == len(database.MIGRATIONS)
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as connection:
         versions = connection.execute(select(schema_version.c.version)).scalars().all()
@@ -81,8 +78,8 @@ def test_an_appended_step_upgrades_an_existing_database_once(database_url, monke
     monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, add_note_table])
     engine = engine_from_url(database_url)
     try:
-        assert migrate(engine) == latest
-        assert migrate(engine) == latest
+        assert migrate(engine, NOW) == latest
+        assert migrate(engine, NOW) == latest
         assert calls == [1]
         assert "migration_note" in inspect(engine).get_table_names()
         assert schema_version_of(engine) == latest
@@ -98,7 +95,7 @@ def test_a_fresh_database_is_stamped_with_the_latest_version(database_url, monke
     drop_all(engine)
     latest = len(database.MIGRATIONS) + 1
     monkeypatch.setattr(database, "MIGRATIONS", [*database.MIGRATIONS, _must_not_run])
-    assert migrate(engine) == latest
+    assert migrate(engine, NOW) == latest
     assert schema_version_of(engine) == latest
     engine.dispose()
 
@@ -119,7 +116,7 @@ def test_many_processes_migrating_a_fresh_database_at_once_agree(database_url):
         own = engine_from_url(database_url)
         try:
             barrier.wait()
-            migrate(own)
+            migrate(own, NOW)
         except Exception as error:
             errors.append(error)
         finally:
@@ -148,6 +145,6 @@ def test_a_database_at_version_1_gains_the_shared_state_tables(tmp_path):
         connection.execute(text("INSERT INTO schema_version VALUES (1, '2026-11-01 00:00:00')"))
     new_tables = {"done_once", "leases", "recent_tips"}
     assert not new_tables & set(inspect(engine).get_table_names())
-    assert migrate(engine) == len(database.MIGRATIONS)
+    assert migrate(engine, NOW) == len(database.MIGRATIONS)
     assert new_tables <= set(inspect(engine).get_table_names())
     engine.dispose()

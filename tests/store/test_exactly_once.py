@@ -28,6 +28,7 @@ SCHEDULER = textwrap.dedent(
     """
     import os, random, sys, time
     from datetime import datetime, timedelta
+    from bot.clock import utc_now
     from bot.nuggets.delivery import deliver_due
     from bot.store.database import drop_all, engine_from_url, migrate
     from bot.store.sql import SqlStore
@@ -47,7 +48,7 @@ SCHEDULER = textwrap.dedent(
             raise AssertionError(reason)
 
     engine = engine_from_url(url)
-    migrate(engine)  # every process migrates at start, as the bot does
+    migrate(engine, utc_now())  # every process migrates at start, as the bot does
     store = SqlStore(engine)
     open(f"{go_path}.{worker}", "w").close()
     while not os.path.exists(go_path):

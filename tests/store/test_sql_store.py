@@ -103,7 +103,7 @@ def test_a_rotation_round_trips_and_is_replaced(store):
     assert store.load_rotation("C1") is None
     store.save_rotation("C1", Rotation(1, ("b", "a", "c"), 1), NOW)
     assert store.load_rotation("C1") == Rotation(1, ("b", "a", "c"), 1)
-    store.save_rotation("C1", Rotation(2, ("c", "a", "b"), 0))
+    store.save_rotation("C1", Rotation(2, ("c", "a", "b"), 0), NOW)
     assert store.load_rotation("C1") == Rotation(2, ("c", "a", "b"), 0)
 
 
@@ -204,7 +204,7 @@ def test_votes_toggle_one_per_user_per_post(store):
     assert store.toggle_vote("C1", "1.1", "U1", NOW) == (True, 1)
     assert store.toggle_vote("C1", "1.1", "U2", NOW) == (True, 2)
     assert store.toggle_vote("C1", "1.1", "U1", NOW) == (False, 1)
-    assert store.toggle_vote("C1", "2.2", "U1") == (True, 1)
+    assert store.toggle_vote("C1", "2.2", "U1", NOW) == (True, 1)
     assert store.vote_count("C1", "1.1") == 1
     assert store.vote_count("C1", "9.9") == 0
     assert store.toggle_vote("C1", "1.1", "U1", NOW) == (True, 2)

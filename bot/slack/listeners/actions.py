@@ -140,7 +140,8 @@ def register(app: App, services: Services) -> None:
     def count_helpful_vote(body: dict[str, Any], client: WebClient) -> None:
         channel_id = body["channel"]["id"]
         message = body["message"]
-        _, votes = services.store.toggle_vote(channel_id, message["ts"], body["user"]["id"])
+        user_id = body["user"]["id"]
+        _, votes = services.store.toggle_vote(channel_id, message["ts"], user_id, services.clock())
         # Clicks handled at once by several processes must not leave an older count on the
         # button. Whoever finds the count changed after relabelling relabels again, so the
         # last relabel to finish always shows the count as it was when it finished.

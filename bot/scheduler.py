@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.nuggets.delivery import DeliveryReport, Notifier, Poster, deliver_due
+from bot.nuggets.delivery import DeliveryReport, FanOut, Notifier, Poster
 from bot.nuggets.errors import AuthRevoked
 from bot.services import Services
 from bot.store.interface import NuggetStore
@@ -47,10 +47,16 @@ class NuggetJob:
 
     def __init__(self, services: Services, poster: Poster, notifier: Notifier) -> None:
         self.services = services
-        self.poster = poster
-        self.notifier = notifier
         self.worker = worker_id()
-        self.rng = random.Random()
+        self.fan_out = FanOut(
+            store=services.store,
+            tips=lambda: services.library.library.tips,
+            poster=poster,
+            notifier=notifier,
+            grace=timedelta(hours=services.settings.grace_hours),
+            worker_id=self.worker,
+            rng=random.Random(),
+        )
         self._running = threading.Lock()
 
     def run(self) -> DeliveryReport | None:
@@ -69,18 +75,9 @@ class NuggetJob:
     def _deliver(self) -> DeliveryReport | None:
         services = self.services
         try:
-            return deliver_due(
-                services.store,
-                lambda: services.library.library.tips,
-                self.poster,
-                self.notifier,
-                now=services.clock(),
-                grace=timedelta(hours=services.settings.grace_hours),
-                worker_id=self.worker,
-                rng=self.rng,
-            )
+            return self.fan_out.deliver_due(services.clock())
         except AuthRevoked:
-            return None  # deliver_due logged it loudly; the slots wait in the ledger as 'retry'
+            return None  # the fan-out logged it loudly; the slots wait in the ledger as 'retry'
         except Exception:
             logger.exception("The weekly tip job failed; it runs again in a minute")
             return None

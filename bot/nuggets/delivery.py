@@ -1,6 +1,6 @@
 """The weekly fan-out: post every due slot exactly once and account for every other one.
 
-`deliver_due` is what the scheduler calls on each tick. It is safe to call as often as
+`FanOut.deliver_due` is what the scheduler calls on each tick. It is safe to call as often as
 you like, from as many processes as you like, because every (channel, slot) goes through
 the delivery ledger:
 
@@ -13,6 +13,7 @@ the delivery ledger:
   the slot in 'retry', which a later tick re-claims atomically while inside the grace window.
   Errors after which Slack may have posted (`PostOutcomeUnknown`: a timeout, a dropped
   connection, a 500) and refusals a retry cannot fix (`PostRejected`) end it as 'failed'.
+  `WHEN_POSTING_FAILS` is that rule as a table.
 * A slot older than `grace` is recorded as 'missed' instead of being posted late.
 * Slots before `Subscription.active_since` are never posted: subscribing or changing the
   schedule does not post a slot that is already in the past.
@@ -41,6 +42,7 @@ from bot.content.model import Tip
 from bot.nuggets.errors import (
     AuthRevoked,
     ChannelUnavailable,
+    NuggetPostError,
     PostOutcomeUnknown,
     PostRejected,
     TransientSlackError,
@@ -117,29 +119,71 @@ def describe_duration(span: timedelta) -> str:
     return f"{minutes}m"
 
 
+@dataclass(frozen=True)
+class PostFailure:
+    """What a slot comes to when posting it raised one kind of NuggetPostError."""
+
+    status: DeliveryStatus
+    # The ledger's reason; {reason} is Slack's own short reason.
+    reason: str
+    # Pause the subscription and tell whoever subscribed (a person must fix the channel).
+    pause: bool = False
+    # Stop the whole fan-out: every further post would fail the same way.
+    stop: bool = False
+
+
+# README's "What happens to a slot", as the code reads it. A "retry" outcome past the grace
+# window becomes "failed" instead (see _Tick.settle).
+WHEN_POSTING_FAILS: dict[type[NuggetPostError], PostFailure] = {
+    # A 429 past the retries, a refused connection: Slack certainly posted nothing.
+    TransientSlackError: PostFailure("retry", "Slack unavailable: {reason}"),
+    # A 5xx, a reset or dropped connection, no answer in time: Slack may have posted it.
+    PostOutcomeUnknown: PostFailure(
+        "failed", "Slack may have posted it ({reason}); not retried to avoid a duplicate"
+    ),
+    ChannelUnavailable: PostFailure("failed", "channel unavailable: {reason}", pause=True),
+    # Nothing was posted; the slot waits in case the token is fixed inside the grace window.
+    AuthRevoked: PostFailure("retry", "Slack rejected the token: {reason}", stop=True),
+    PostRejected: PostFailure("failed", "Slack refused the post: {reason}"),
+}
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """What the weekly fan-out works with, set up once; `deliver_due(now)` runs one tick."""
+
+    store: NuggetStore
+    tips: Callable[[], Sequence[Tip]]
+    poster: Poster
+    notifier: Notifier
+    grace: timedelta
+    worker_id: str
+    rng: random.Random
+    lookback: timedelta = LOOKBACK
+    stale_after: timedelta = STALE_CLAIM_AFTER
+    workers: int = POST_WORKERS
+
+    def deliver_due(self, now: datetime) -> DeliveryReport:
+        """Post every due slot of every active subscription once; account for the rest.
+
+        Raises AuthRevoked, after logging it, because every further post would fail too.
+        """
+        return _Tick(self, now).run()
+
+
 class _Tick:
     """One run of the fan-out, holding what every slot needs."""
 
-    def __init__(
-        self,
-        *,
-        store: NuggetStore,
-        tips: Callable[[], Sequence[Tip]],
-        poster: Poster,
-        notifier: Notifier,
-        now: datetime,
-        grace: timedelta,
-        worker_id: str,
-        rng: random.Random,
-    ) -> None:
-        self.store = store
-        self.tips = tips
-        self.poster = poster
-        self.notifier = notifier
+    def __init__(self, fan_out: FanOut, now: datetime) -> None:
+        self.fan_out = fan_out
+        self.store = fan_out.store
+        self.tips = fan_out.tips
+        self.poster = fan_out.poster
+        self.notifier = fan_out.notifier
         self.now = now
-        self.grace = grace
-        self.worker_id = worker_id
-        self.rng = rng
+        self.grace = fan_out.grace
+        self.worker_id = fan_out.worker_id
+        self.rng = fan_out.rng
         self.report = DeliveryReport()
         self._report_lock = threading.Lock()
         # Set when the token is revoked: every further post would fail the same way.
@@ -147,6 +191,55 @@ class _Tick:
         self.revoked: AuthRevoked | None = None
         self._library: dict[str, Tip] | None = None
         self._started = time.monotonic()
+
+    def run(self) -> DeliveryReport:
+        """Close stale claims, deliver every active subscription, then tidy up and report."""
+        fan_out = self.fan_out
+        self.close_stale_claims(fan_out.stale_after)
+        # One read of the recent ledger for every channel keeps an idle tick to two queries.
+        ledgers: dict[str, list[Delivery]] = defaultdict(list)
+        since = self.now - fan_out.lookback - MIN_GAP_BETWEEN_NUGGETS
+        for row in self.store.deliveries(since=since):
+            ledgers[row.channel_id].append(row)
+        subscriptions = self.store.active_subscriptions()
+        # Posts wait on Slack (about 100 ms each), so a few run at once; every slot is still
+        # claimed in the ledger on its own before it is posted, so exactly-once holds.
+        with ThreadPoolExecutor(fan_out.workers, thread_name_prefix="nuggets") as pool:
+            futures = [
+                pool.submit(
+                    self.deliver_one, sub, ledgers.get(sub.channel_id, []), fan_out.lookback
+                )
+                for sub in subscriptions
+            ]
+        for future in futures:
+            # Only what deliver_one lets through gets here: the process is going down.
+            crash = future.exception()
+            if crash is not None:
+                raise crash
+        for sub in subscriptions:
+            ledgers.pop(sub.channel_id, None)
+        if self.revoked is not None:
+            raise self.revoked
+        # What is left belongs to channels that unsubscribed or were paused meanwhile.
+        for ledger in ledgers.values():
+            for row in ledger:
+                if row.status == "retry":
+                    self.abandon_retry(row)
+        self.log_report()
+        return self.report
+
+    def log_report(self) -> None:
+        """One line when the tick did something; an idle tick says nothing."""
+        report = self.report
+        if report.sent or report.missed or report.failed or report.retry:
+            logger.info(
+                "nuggets: %d sent, %d missed, %d failed, %d to retry, %d claimed elsewhere",
+                report.sent,
+                report.missed,
+                report.failed,
+                report.retry,
+                report.skipped,
+            )
 
     def stamp(self) -> datetime:
         """The injected `now` plus the real time this tick has taken so far.
@@ -342,38 +435,8 @@ class _Tick:
         tip = self.choose_tip(sub.channel_id, tip_id)
         try:
             message_ts = self.poster.post_nugget(sub.channel_id, tip, slot)
-        except ChannelUnavailable as error:
-            self.channel_unavailable(sub, slot, tip, error.reason)
-        except AuthRevoked as error:
-            # Nothing was posted; leave the slot for a retry in case the token is fixed in time.
-            self.finish(
-                sub,
-                slot,
-                "retry",
-                reason=f"Slack rejected the token: {error.reason}",
-                tip_id=tip.id,
-            )
-            self.count("retry")
-            raise
-        except TransientSlackError as error:
-            if self.now - slot < self.grace:
-                self.finish(
-                    sub, slot, "retry", reason=f"Slack unavailable: {error.reason}", tip_id=tip.id
-                )
-                self.count("retry")
-            else:
-                reason = f"Slack unavailable until the grace window closed: {error.reason}"
-                self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
-                self.fail(sub.channel_id, slot, reason)
-        except PostOutcomeUnknown as error:
-            reason = f"Slack may have posted it ({error.reason}); not retried to avoid a duplicate"
-            self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
-            self.fail(sub.channel_id, slot, reason)
-        except PostRejected as error:
-            reason = f"Slack refused the post: {error.reason}"
-            logger.error("nugget for %s refused by Slack: %s", sub.channel_id, error.reason)
-            self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
-            self.fail(sub.channel_id, slot, reason)
+        except NuggetPostError as error:
+            self.settle(sub, slot, tip, error)
         except Exception as error:
             # An unknown error may have happened after Slack published the message, so
             # the slot is closed rather than retried; the traceback goes to the log.
@@ -385,11 +448,27 @@ class _Tick:
             self.finish(sub, slot, "sent", tip_id=tip.id, message_ts=message_ts)
             self.count("sent")
 
-    def channel_unavailable(self, sub: Subscription, slot: datetime, tip: Tip, why: str) -> None:
+    def settle(self, sub: Subscription, slot: datetime, tip: Tip, error: NuggetPostError) -> None:
+        """Record a failed post as WHEN_POSTING_FAILS says; re-raise one that stops the tick."""
+        outcome = WHEN_POSTING_FAILS[type(error)]
+        status, reason = outcome.status, outcome.reason.format(reason=error.reason)
+        if status == "retry" and not outcome.stop and self.now - slot >= self.grace:
+            status = "failed"
+            reason = f"Slack unavailable until the grace window closed: {error.reason}"
+        if isinstance(error, PostRejected):
+            logger.error("nugget for %s refused by Slack: %s", sub.channel_id, error.reason)
+        self.finish(sub, slot, status, reason=reason, tip_id=tip.id)
+        if status == "retry":
+            self.count("retry")
+        else:
+            self.fail(sub.channel_id, slot, reason)
+        if outcome.pause:
+            self.pause(sub, error.reason)
+        if outcome.stop:
+            raise error
+
+    def pause(self, sub: Subscription, why: str) -> None:
         """Pause the subscription and tell the person who subscribed, once."""
-        reason = f"channel unavailable: {why}"
-        self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
-        self.fail(sub.channel_id, slot, reason)
         if self.store.pause_subscription(sub.channel_id, why, self.stamp()):
             logger.warning("paused the nugget subscription of %s: %s", sub.channel_id, why)
             self.notifier.subscription_paused(sub, why)
@@ -402,71 +481,3 @@ def _latest_nugget_before(
     candidates.extend(claimed)
     recent = [at for at in candidates if slot - MIN_GAP_BETWEEN_NUGGETS < at < slot]
     return max(recent, default=None)
-
-
-def deliver_due(
-    store: NuggetStore,
-    tips: Callable[[], Sequence[Tip]],
-    poster: Poster,
-    notifier: Notifier,
-    *,
-    now: datetime,
-    grace: timedelta,
-    worker_id: str,
-    rng: random.Random,
-    lookback: timedelta = LOOKBACK,
-    stale_after: timedelta = STALE_CLAIM_AFTER,
-    workers: int = POST_WORKERS,
-) -> DeliveryReport:
-    """Post every due slot of every active subscription once; account for the rest.
-
-    Raises AuthRevoked, after logging it, because every further post would fail too.
-    """
-    tick = _Tick(
-        store=store,
-        tips=tips,
-        poster=poster,
-        notifier=notifier,
-        now=now,
-        grace=grace,
-        worker_id=worker_id,
-        rng=rng,
-    )
-    tick.close_stale_claims(stale_after)
-    # One read of the recent ledger for every channel keeps an idle tick to two queries.
-    ledgers: dict[str, list[Delivery]] = defaultdict(list)
-    for row in store.deliveries(since=now - lookback - MIN_GAP_BETWEEN_NUGGETS):
-        ledgers[row.channel_id].append(row)
-    subscriptions = store.active_subscriptions()
-    # Posts wait on Slack (about 100 ms each), so a few run at once; every slot is still
-    # claimed in the ledger on its own before it is posted, so exactly-once holds.
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nuggets") as pool:
-        futures = [
-            pool.submit(tick.deliver_one, sub, ledgers.get(sub.channel_id, []), lookback)
-            for sub in subscriptions
-        ]
-    for future in futures:
-        # Only what deliver_one lets through gets here: the process is going down.
-        crash = future.exception()
-        if crash is not None:
-            raise crash
-    for sub in subscriptions:
-        ledgers.pop(sub.channel_id, None)
-    if tick.revoked is not None:
-        raise tick.revoked
-    # What is left belongs to channels that unsubscribed or were paused meanwhile.
-    for ledger in ledgers.values():
-        for row in ledger:
-            if row.status == "retry":
-                tick.abandon_retry(row)
-    report = tick.report
-    if report.sent or report.missed or report.failed or report.retry:
-        logger.info(
-            "nuggets: %d sent, %d missed, %d failed, %d to retry, %d claimed elsewhere",
-            report.sent,
-            report.missed,
-            report.failed,
-            report.retry,
-            report.skipped,
-        )
-    return report

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pytest
 
 from bot.nuggets import timezones
-from bot.nuggets.delivery import INTERRUPTED, DeliveryFailure, deliver_due
+from bot.nuggets.delivery import INTERRUPTED, DeliveryFailure, FanOut
 from bot.nuggets.errors import AuthRevoked, ChannelUnavailable, TransientSlackError
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
@@ -31,17 +31,17 @@ class Crash(BaseException):
 
 def tick(store, poster, notifier, now, *, tips=TIPS, worker="worker-1", seed=0, workers=1):
     """Run one scheduler tick at `now`, one subscription at a time unless `workers` says."""
-    return deliver_due(
-        store,
-        lambda: tips,
-        poster,
-        notifier,
-        now=now,
+    fan_out = FanOut(
+        store=store,
+        tips=lambda: tips,
+        poster=poster,
+        notifier=notifier,
         grace=GRACE,
         worker_id=worker,
         rng=random.Random(seed),
         workers=workers,
     )
+    return fan_out.deliver_due(now)
 
 
 def subscribe(store, channel="C1", schedule=MONDAY_9, at=SLOT - WEEK + timedelta(hours=1)):

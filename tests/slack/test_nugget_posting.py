@@ -1,6 +1,6 @@
 """The weekly nugget posted through the real Slack adapter to the stand-in over HTTP.
 
-Nothing of ours is faked: NuggetJob drives `deliver_due` with a real SqlStore, SlackPoster
+Nothing of ours is faked: NuggetJob drives `FanOut.deliver_due` with a real SqlStore, SlackPoster
 and SlackNotifier use the WebClient (and slack-sdk's retry handlers) from `create_client`,
 and the stand-in answers as Slack would, including 429s and 5xx.
 """
@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
@@ -63,6 +64,10 @@ class Posting:
         if at is not None:
             self.clock.now = at
         self.job.run()
+
+    def use_client(self, client: WebClient) -> None:
+        """Post the next nuggets through `client` (pointed elsewhere, say)."""
+        self.job.fan_out = replace(self.job.fan_out, poster=SlackPoster(client))
 
     def ledger(self) -> list[Delivery]:
         """The channel's delivery ledger, oldest slot first."""
@@ -288,12 +293,12 @@ def test_a_refused_connection_is_retried_on_a_later_tick(
     with socket.create_server(("127.0.0.1", 0)) as closed:
         port = closed.getsockname()[1]
     client = create_client(replace(settings, api_url=f"http://127.0.0.1:{port}/api/"))
-    posting.job.poster = SlackPoster(client)
+    posting.use_client(client)
     posting.tick()
     (row,) = posting.ledger()
     assert row.status == "retry"
 
-    posting.job.poster = SlackPoster(create_client(settings))
+    posting.use_client(create_client(settings))
     posting.tick(JUST_AFTER + timedelta(minutes=5))
     assert len(posting.posts()) == 1
     assert posting.ledger()[0].status == "sent"

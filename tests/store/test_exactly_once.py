@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.nuggets.delivery import deliver_due
+from bot.nuggets.delivery import FanOut
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.store.database import MIGRATIONS, drop_all
@@ -29,7 +29,7 @@ SCHEDULER = textwrap.dedent(
     import os, random, sys, time
     from datetime import datetime, timedelta
     from bot.clock import utc_now
-    from bot.nuggets.delivery import deliver_due
+    from bot.nuggets.delivery import FanOut
     from bot.store.database import drop_all, engine_from_url, migrate
     from bot.store.sql import SqlStore
     from tests.nuggets.fakes import make_tip
@@ -53,11 +53,11 @@ SCHEDULER = textwrap.dedent(
     open(f"{go_path}.{worker}", "w").close()
     while not os.path.exists(go_path):
         time.sleep(0.001)
-    report = deliver_due(
+    fan_out = FanOut(
         store, lambda: [make_tip(f"t{n}") for n in range(5)], Poster(), Notifier(),
-        now=datetime.fromisoformat(now), grace=timedelta(hours=12), worker_id=worker,
-        rng=random.Random(worker),
+        grace=timedelta(hours=12), worker_id=worker, rng=random.Random(worker),
     )
+    report = fan_out.deliver_due(datetime.fromisoformat(now))
     print(report.sent, report.skipped, len(report.failures))
     """
 )
@@ -142,16 +142,16 @@ def test_threads_racing_deliver_due_post_each_slot_once(database_url, store):
 
     def run(worker):
         with separate_store(database_url) as own_store:
-            deliver_due(
+            fan_out = FanOut(
                 own_store,
                 lambda: [make_tip("t1"), make_tip("t2")],
                 poster,
                 _Unused(),
-                now=SLOT + timedelta(minutes=1),
                 grace=timedelta(hours=12),
                 worker_id=worker,
                 rng=random.Random(worker),
             )
+            fan_out.deliver_due(SLOT + timedelta(minutes=1))
 
     assert race([f"w{n}" for n in range(4)], run) == []
     assert sorted(channel for channel, _, _ in poster.posts) == CHANNELS

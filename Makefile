@@ -29,6 +29,7 @@ test: $(BIN)/tipbot-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/tipbot-dev

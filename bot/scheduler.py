@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.nuggets.delivery import DeliveryReport, FanOut, Notifier, Poster
 from bot.nuggets.errors import AuthRevoked
 from bot.services import Services
-from bot.store.interface import NuggetStore
+from bot.store.interface import Store
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class NuggetJob:
 class SchedulerLease:
     """The right to run the fan-out, held by one process at a time through the database."""
 
-    def __init__(self, store: NuggetStore, holder: str, clock: Clock, ttl: timedelta) -> None:
+    def __init__(self, store: Store, holder: str, clock: Clock, ttl: timedelta) -> None:
         self.store = store
         self.holder = holder
         self.clock = clock

@@ -7,7 +7,7 @@ from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.reloading import LibraryReloader
 from bot.content.selection import TipPicker
-from bot.store.interface import NuggetStore
+from bot.store.interface import Store
 
 
 @dataclass
@@ -16,7 +16,7 @@ class Services:
 
     settings: Settings
     library: CurrentLibrary
-    store: NuggetStore
+    store: Store
     # The runner gives it a StoredRecentTips, so every process avoids the same recent tips.
     picker: TipPicker = field(default_factory=TipPicker)
     clock: Clock = utc_now

@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from bot.store.interface import NuggetStore
+from bot.store.interface import Store
 from bot.store.sql import SqlStore
 from bot.store.tables import subscriptions
 
 
 def insert_old_subscription(
-    store: NuggetStore, channel_id: str, timezone: str, at: datetime, kind: str = "channel"
+    store: Store, channel_id: str, timezone: str, at: datetime, kind: str = "channel"
 ) -> None:
     """An active Monday 09:00 subscription in `timezone`, which today's code may refuse."""
     assert isinstance(store, SqlStore), "old rows go straight into the SQL tables"

@@ -51,7 +51,7 @@ from bot.nuggets.errors import (
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import next_tip
 from bot.nuggets.schedule import slots_between
-from bot.store.interface import NuggetStore
+from bot.nuggets.store import NuggetStore
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from slack_bolt.middleware import Middleware
 
 from bot.clock import Clock
 from bot.commands import SUBCOMMANDS_BY_NAME, parse_command
-from bot.store.interface import NuggetStore
+from bot.store.interface import Store
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def request_key(body: dict[str, Any]) -> str:
 class IgnoreReplays(Middleware):
     """Global middleware: let a request that acts through once, answer repeats with 200."""
 
-    def __init__(self, store: NuggetStore, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 

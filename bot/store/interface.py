@@ -1,117 +1,19 @@
-"""The storage the nuggets domain needs, as one documented interface.
+"""Everything tipbot stores, as one interface: the nuggets domain's store and the rest.
 
-`SqlStore` (bot/store/sql.py) implements it on SQLite and PostgreSQL. Every method is one
-short transaction, so several processes can share one database; the methods that decide
-who posts a slot (`claim_delivery`, `reclaim_retry`) are atomic in the database itself.
-All datetimes are timezone-aware; they come back in UTC.
+The fan-out's own needs are `bot.nuggets.store.NuggetStore`, defined by that domain; the
+Slack layer, the scheduler and the tip picker also need what is below. `SqlStore`
+(bot/store/sql.py) implements all of it. Each method is one short transaction.
 """
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
-from bot.nuggets.rotation import Rotation
+from bot.nuggets.store import NuggetStore
 
 
-class NuggetStore(Protocol):
-    """Subscriptions, rotations, the delivery ledger, votes and shares."""
-
-    # Subscriptions -------------------------------------------------------------------
-
-    def save_subscription(self, sub: Subscription) -> None:
-        """Insert or update the channel's subscription; there is never a second row.
-
-        Subscribing again replaces the schedule, kind and subscriber, and re-activates a
-        paused subscription. The first `created_at` is kept. `active_since` moves to
-        `sub.updated_at` when the schedule changes or a paused subscription resumes, and
-        stays put when the same schedule is saved again (so a pending slot is not dropped).
-        """
-        ...
-
-    def get_subscription(self, channel_id: str) -> Subscription | None:
-        """The channel's subscription, active or paused, or None."""
-        ...
-
-    def delete_subscription(self, channel_id: str) -> bool:
-        """Remove the subscription; True if there was one. The rotation is kept on purpose,
-        so subscribing again later continues the round instead of repeating tips."""
-        ...
-
-    def active_subscriptions(self) -> list[Subscription]:
-        """Subscriptions that get posts, ordered by channel id."""
-        ...
-
-    def all_subscriptions(self) -> list[Subscription]:
-        """Every subscription, paused ones included, ordered by channel id."""
-        ...
-
-    def pause_subscription(self, channel_id: str, reason: str, at: datetime) -> bool:
-        """Stop posting to the channel and record why; True if an active one was paused."""
-        ...
-
-    # Rotations -----------------------------------------------------------------------
-
-    def load_rotation(self, channel_id: str) -> Rotation | None:
-        """The channel's saved rotation, or None before its first post."""
-        ...
-
-    def save_rotation(self, channel_id: str, rotation: Rotation, now: datetime) -> None:
-        """Insert or replace the channel's rotation."""
-        ...
-
-    # The delivery ledger ---------------------------------------------------------------
-
-    def claim_delivery(
-        self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
-    ) -> bool:
-        """Insert the slot's ledger row as 'claimed'; False if any row for it exists.
-
-        This is the exactly-once gate: the unique (channel_id, slot_at) constraint lets
-        exactly one caller win, across threads and processes. Only the winner may post.
-        """
-        ...
-
-    def reclaim_retry(
-        self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
-    ) -> bool:
-        """Atomically move the slot from 'retry' back to 'claimed'; True for the one winner."""
-        ...
-
-    def finish_delivery(
-        self,
-        channel_id: str,
-        slot_at: datetime,
-        status: DeliveryStatus,
-        *,
-        now: datetime,
-        reason: str | None = None,
-        tip_id: str | None = None,
-        message_ts: str | None = None,
-        expect: DeliveryStatus | None = None,
-        claimed_before: datetime | None = None,
-    ) -> bool:
-        """Record the outcome of a slot; True if the row was updated.
-
-        With `expect`, only a row in that status is updated; with `claimed_before`, only a
-        row claimed before that time. Both make the update a compare-and-set, so a sweeper
-        cannot overwrite an outcome that a slow worker wrote a moment earlier.
-        """
-        ...
-
-    def record_missed(self, channel_id: str, slot_at: datetime, reason: str, now: datetime) -> bool:
-        """Insert the slot as 'missed' with the reason; False if the slot already has a row."""
-        ...
-
-    def deliveries(
-        self, channel_id: str | None = None, since: datetime | None = None
-    ) -> list[Delivery]:
-        """Ledger rows, oldest slot first, optionally for one channel and slots >= `since`."""
-        ...
-
-    def stale_claims(self, older_than: datetime) -> list[Delivery]:
-        """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
-        ...
+class Store(NuggetStore, Protocol):
+    """The nugget store, plus requests done once, the lease, recent tips, votes and stats."""
 
     # Done once -------------------------------------------------------------------------
 

@@ -2,13 +2,13 @@
 
 from bot.clock import Clock
 from bot.content.selection import RECENT_PER_USER, Chooser
-from bot.store.interface import NuggetStore
+from bot.store.interface import Store
 
 
 class StoredRecentTips:
     """The last `per_user` tips each person saw, in the `recent_tips` table."""
 
-    def __init__(self, store: NuggetStore, clock: Clock, per_user: int = RECENT_PER_USER) -> None:
+    def __init__(self, store: Store, clock: Clock, per_user: int = RECENT_PER_USER) -> None:
         self.store = store
         self.clock = clock
         self.per_user = per_user

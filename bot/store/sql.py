@@ -1,4 +1,4 @@
-"""`NuggetStore` on SQLAlchemy Core, for SQLite and PostgreSQL."""
+"""The `Store` interface (with the nuggets domain's `NuggetStore`) on SQLAlchemy Core."""
 
 import functools
 import json

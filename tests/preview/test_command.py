@@ -54,15 +54,3 @@ def test_busy_port_is_a_clean_error(tips_dir: Path):
     assert "Traceback" not in result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
-
-
-def test_preview_does_not_import_slack_bolt():
-    """bot.preview stays out of the Slack adapter: only slack/ may import slack_bolt."""
-    code = (
-        "import sys, bot.preview.server; "
-        "print(sorted(m for m in sys.modules if m.startswith('slack_bolt')))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"

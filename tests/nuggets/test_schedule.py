@@ -17,6 +17,7 @@ from bot.nuggets.schedule import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
+DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @pytest.mark.parametrize(
@@ -174,56 +175,55 @@ def test_slots_between_is_open_at_start_and_closed_at_end():
     ]
 
 
-def test_nine_oclock_stays_nine_oclock_across_the_october_change():
-    """Europe/Berlin 09:00 is 07:00 UTC in summer and 08:00 UTC after clocks go back."""
-    schedule = Schedule(0, "09:00", "Europe/Berlin")
-    slots = slots_between(
-        schedule, datetime(2025, 10, 15, tzinfo=UTC), datetime(2025, 11, 5, tzinfo=UTC)
-    )
-    assert slots == [
-        datetime(2025, 10, 20, 7, 0, tzinfo=UTC),
-        datetime(2025, 10, 27, 8, 0, tzinfo=UTC),
-        datetime(2025, 11, 3, 8, 0, tzinfo=UTC),
-    ]
-    assert {slot.astimezone(BERLIN).strftime("%a %H:%M") for slot in slots} == {"Mon 09:00"}
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A UTC datetime, briefly."""
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def test_a_slot_in_the_skipped_spring_hour_fires_once_an_hour_later():
-    """Sunday 02:30 does not exist in Berlin on 2025-03-30; it fires at 03:30 CEST instead."""
-    schedule = Schedule(6, "02:30", "Europe/Berlin")
-    slots = slots_between(
-        schedule, datetime(2025, 3, 20, tzinfo=UTC), datetime(2025, 4, 10, tzinfo=UTC)
-    )
-    assert slots == [
-        datetime(2025, 3, 23, 1, 30, tzinfo=UTC),
-        datetime(2025, 3, 30, 1, 30, tzinfo=UTC),
-        datetime(2025, 4, 6, 0, 30, tzinfo=UTC),
-    ]
-    assert slots[1].astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
-
-
-def test_a_slot_in_the_repeated_autumn_hour_fires_only_once():
-    """Sunday 02:30 happens twice in Berlin on 2025-10-26; only the first one is a slot."""
-    schedule = Schedule(6, "02:30", "Europe/Berlin")
-    slots = slots_between(
-        schedule, datetime(2025, 10, 15, tzinfo=UTC), datetime(2025, 11, 5, tzinfo=UTC)
-    )
-    assert slots == [
-        datetime(2025, 10, 19, 0, 30, tzinfo=UTC),
-        datetime(2025, 10, 26, 0, 30, tzinfo=UTC),
-        datetime(2025, 11, 2, 1, 30, tzinfo=UTC),
-    ]
-
-
-def test_new_york_and_berlin_change_clocks_on_different_weeks():
-    """Each schedule follows its own zone's DST dates, not the server's."""
-    schedule = Schedule(0, "09:00", "America/New_York")
-    slots = slots_between(
-        schedule, datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 18, tzinfo=UTC)
-    )
-    # US clocks moved forward on 2025-03-09: 14:00 UTC before, 13:00 UTC after.
-    assert slots == [
-        datetime(2025, 3, 3, 14, 0, tzinfo=UTC),
-        datetime(2025, 3, 10, 13, 0, tzinfo=UTC),
-        datetime(2025, 3, 17, 13, 0, tzinfo=UTC),
-    ]
+@pytest.mark.parametrize(
+    ("schedule", "start", "end", "expected"),
+    [
+        pytest.param(
+            # Europe/Berlin 09:00 is 07:00 UTC in summer and 08:00 UTC after clocks go back.
+            Schedule(0, "09:00", "Europe/Berlin"),
+            utc(2025, 10, 15),
+            utc(2025, 11, 5),
+            [utc(2025, 10, 20, 7), utc(2025, 10, 27, 8), utc(2025, 11, 3, 8)],
+            id="nine-stays-nine-across-october",
+        ),
+        pytest.param(
+            # Sunday 02:30 does not exist in Berlin on 2025-03-30: it fires at 03:30 CEST.
+            Schedule(6, "02:30", "Europe/Berlin"),
+            utc(2025, 3, 20),
+            utc(2025, 4, 10),
+            [utc(2025, 3, 23, 1, 30), utc(2025, 3, 30, 1, 30), utc(2025, 4, 6, 0, 30)],
+            id="skipped-spring-hour-fires-an-hour-later",
+        ),
+        pytest.param(
+            # Sunday 02:30 happens twice in Berlin on 2025-10-26: only the first is a slot.
+            Schedule(6, "02:30", "Europe/Berlin"),
+            utc(2025, 10, 15),
+            utc(2025, 11, 5),
+            [utc(2025, 10, 19, 0, 30), utc(2025, 10, 26, 0, 30), utc(2025, 11, 2, 1, 30)],
+            id="repeated-autumn-hour-fires-once",
+        ),
+        pytest.param(
+            # US clocks moved forward on 2025-03-09: 14:00 UTC before, 13:00 UTC after.
+            Schedule(0, "09:00", "America/New_York"),
+            utc(2025, 3, 1),
+            utc(2025, 3, 18),
+            [utc(2025, 3, 3, 14), utc(2025, 3, 10, 13), utc(2025, 3, 17, 13)],
+            id="new-york-changes-on-its-own-week",
+        ),
+    ],
+)
+def test_slots_follow_the_schedules_own_zone_across_clock_changes(
+    schedule: Schedule, start: datetime, end: datetime, expected: list[datetime]
+) -> None:
+    """Each weekly slot is the schedule's wall-clock time in its zone, DST or not, once."""
+    slots = slots_between(schedule, start, end)
+    assert slots == expected
+    local = ZoneInfo(schedule.timezone)
+    assert {slot.astimezone(local).strftime("%a") for slot in slots} == {
+        DAY_ABBREVIATIONS[schedule.weekday]
+    }

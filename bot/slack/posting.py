@@ -140,9 +140,9 @@ class SlackNotifier:
         else:
             fix = FIXES.get(reason, "Check the channel still exists and that I can post in it")
             text = (
-                f"I couldn't post the weekly tip in <#{sub.channel_id}> (Slack said "
-                f"`{reason}`), so I've paused it. {fix}, then type `{self.command} subscribe` "
-                "in the channel to start again."
+                f"I couldn't post the weekly tip in <#{sub.channel_id}> "
+                f"({paused_because(paused)}), so I've paused it. {fix}, then type "
+                f"`{self.command} subscribe` in the channel to start again."
             )
         try:
             self.client.chat_postMessage(channel=sub.subscribed_by, text=text)

@@ -196,3 +196,22 @@ def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:
     home_action(home_bot, "U1", {"action_id": "home_dm_unsubscribe", "type": "button"})
     assert "no more weekly tips by DM" in text_of(published(home_bot, 1))
     assert home_bot.services.store.get_subscription("U1") is None
+
+
+def test_a_paused_reason_is_shown_inert_on_the_tab(home_bot: RunningBot) -> None:
+    """Whatever Slack's reason holds, the admin section and the DM line quote it as text."""
+    store = home_bot.services.store
+    home_bot.command("subscribe", user_id="UADMIN", channel_id="C5")
+    home_action(home_bot, "UADMIN", {"action_id": "home_dm_subscribe", "type": "button"})
+    published(home_bot, 0)
+    hostile = "<!channel> `x` <@U9|ada> & more"
+    store.pause_subscription("C5", hostile, NOW)
+    store.pause_subscription("UADMIN", hostile, NOW)
+
+    shown = text_of(open_home(home_bot, "UADMIN"))
+
+    assert "<!channel>" not in shown
+    assert "<@U9" not in shown
+    quoted = "Slack said `&lt;!channel&gt; 'x' &lt;@U9|ada&gt; &amp; more`"
+    assert f"<#C5>: paused since 2026-11-25 12:00 UTC, {quoted}" in shown
+    assert f"It is paused: {quoted}." in shown

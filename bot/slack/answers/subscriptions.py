@@ -10,7 +10,7 @@ from bot.nuggets.rotation import remaining
 from bot.nuggets.schedule import DAY_NAMES, EXAMPLE, Schedule, next_slot, parse_schedule
 from bot.nuggets.timezones import load_zone
 from bot.services import Services
-from bot.slack.mrkdwn import echo, escape
+from bot.slack.mrkdwn import echo
 from bot.wording import plural
 
 
@@ -95,7 +95,7 @@ def paused_because(sub: Subscription) -> str:
     """Why a subscription is paused, in words: Slack's error, or a timezone we cannot use."""
     if sub.paused_reason == UNKNOWN_TIMEZONE:
         return zone_unknown(sub)
-    return f"Slack said `{escape(sub.paused_reason or 'unknown')}`"
+    return f"Slack said `{echo(sub.paused_reason or 'unknown')}`"
 
 
 def zone_unknown(sub: Subscription) -> str:

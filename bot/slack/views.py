@@ -170,21 +170,44 @@ def no_match_message(query: str, topics: Sequence[tuple[str, int]], command: str
     return to_dicts([SectionBlock(text=MarkdownTextObject(text=fit_section(text)))])
 
 
-def help_message(command: str) -> Blocks:
-    """Every way to use the command, each with an example."""
-    lines = [
-        f"`{command}`: a random tip.",
-        f"`{command} <topic>`: a tip on a topic, e.g. `{command} mentoring`.",
-        f"`{command} <words>`: the tip that best matches, e.g. `{command} incident on call`.",
+# The ways to ask for a tip, in help's voice: (what follows the command, what it does, example).
+TIP_REQUESTS = (
+    ("", "Get a random tip you haven't seen lately.", ""),
+    ("[topic]", "Get a tip on a topic.", "mentoring"),
+    ("[words]", "Get the tip that best matches your words.", "incident on call"),
+)
+# What help says about the surfaces that are not subcommands.
+HELP_ELSEWHERE = (
+    "Every tip has two buttons: *Another tip* shows a different one, and *Share in channel* "
+    "posts it for everyone, saying who shared it.\n"
+    "Open my *Home* tab to browse tips by topic and to get a weekly tip by DM, "
+    "on the day and at the time you pick."
+)
+
+
+def help_line(command: str, usage: str, summary: str, example: str, admins: bool) -> str:
+    """One line of help: `/tip usage`: What it does. For example: `/tip example`"""
+    line = f"`{' '.join(filter(None, (command, usage)))}`: {summary}"
+    if example:
+        line += f" For example: `{command} {example}`"
+    return line + (" _(admins only)_" if admins else "")
+
+
+def help_message(command: str, admins_named: bool) -> Blocks:
+    """Every way to use the command, each with an example; "(admins only)" as settings say."""
+    asking = [help_line(command, *request, admins=False) for request in TIP_REQUESTS]
+    subcommands = [
+        help_line(
+            command, sub.usage, sub.summary, sub.example, admins=sub.admins_only(admins_named)
+        )
+        for sub in SUBCOMMANDS
     ]
-    for sub in SUBCOMMANDS:
-        example = f" e.g. `{command} {sub.example}`" if sub.example else ""
-        admin = " _(admins)_" if sub.access != "everyone" else ""
-        lines.append(f"`{command} {sub.usage}`: {sub.summary}{example}{admin}")
     return to_dicts(
         [
             HeaderBlock(text="How to use tipbot"),
-            SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
+            SectionBlock(text=MarkdownTextObject(text="\n".join(asking))),
+            SectionBlock(text=MarkdownTextObject(text="\n".join(subcommands))),
+            SectionBlock(text=MarkdownTextObject(text=HELP_ELSEWHERE)),
         ]
     )
 

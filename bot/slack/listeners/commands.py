@@ -72,7 +72,7 @@ def answer(
     library = services.library.library
     name = services.settings.command
     if request.name == "help":
-        return views.help_message(name), "How to use tipbot"
+        return views.help_message(name, bool(services.settings.admins)), "How to use tipbot"
     if request.name == "topics":
         return views.topics_message(library.topics(), name), "Topics"
     text_answer = TEXT_ANSWERS.get(request.name)

@@ -13,6 +13,9 @@ from bot.services import Services
 from bot.slack.mrkdwn import echo
 from bot.wording import plural
 
+# How many problems with a `/tip subscribe` are listed; a pasted paragraph has hundreds.
+MAX_PROBLEMS = 5
+
 
 def answer_subscription(services: Services, request: TipCommand, command: dict[str, Any]) -> str:
     """The mrkdwn reply to subscribe, schedule or unsubscribe; changes the store when asked."""
@@ -44,8 +47,7 @@ def subscribe(services: Services, request: TipCommand, channel_id: str, user_id:
     try:
         schedule = parse_schedule(request.args, services.settings.timezone)
     except ScheduleError as error:
-        command = services.settings.command
-        return f":warning: {error} For example: `{command} {EXAMPLE}`"
+        return explain_problems(error, services.settings.command)
     now = services.clock()
     existing = services.store.get_subscription(channel_id)
     kind: SubscriptionKind = "dm" if channel_id == user_id else "channel"
@@ -55,8 +57,30 @@ def subscribe(services: Services, request: TipCommand, channel_id: str, user_id:
     where = "this conversation" if kind == "dm" else "this channel"
     return (
         f":white_check_mark: {verb}: {where} gets one tip {schedule.describe()}.\n"
-        f"Next tip: {next_post(schedule, now)}."
+        f"Next tip: {next_post(schedule, now)}. {before_repeats(services, channel_id)}"
     )
+
+
+def explain_problems(error: ScheduleError, command: str) -> str:
+    """Every word of a `/tip subscribe` that could not be used, and an example that works."""
+    example = f"For example: `{command} {EXAMPLE}`"
+    problems = error.problems
+    if len(problems) == 1:
+        return f":warning: {problems[0]} {example}"
+    lines = [f":warning: That schedule has {len(problems)} problems:"]
+    lines += [f"• {problem}" for problem in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        lines.append(f"…and {len(problems) - MAX_PROBLEMS} more.")
+    return "\n".join([*lines, example])
+
+
+def before_repeats(services: Services, channel_id: str) -> str:
+    """How many tips the channel gets before one comes round again."""
+    library_ids = [tip.id for tip in services.library.library.tips]
+    left = remaining(services.store.load_rotation(channel_id), library_ids)
+    if left:
+        return f"{plural(left, 'tip')} before any repeats."
+    return "Every tip has been posted here once, so the next ones repeat, in a new order."
 
 
 def describe_schedule(services: Services, channel_id: str) -> str:
@@ -68,9 +92,7 @@ def describe_schedule(services: Services, channel_id: str) -> str:
             "This channel isn't subscribed to a weekly tip. "
             f"Try `{command} subscribe mon 09:00 Europe/Berlin`."
         )
-    library_ids = [tip.id for tip in services.library.library.tips]
-    left = remaining(services.store.load_rotation(channel_id), library_ids)
-    rotation = f"{plural(left, 'tip')} left before the rotation starts over."
+    rotation = before_repeats(services, channel_id)
     if sub.status == "paused":
         since = when(sub.paused_at, sub.schedule.timezone) if sub.paused_at else "a while"
         return (

@@ -33,6 +33,14 @@ DISCUSSION_QUESTIONS = (
     "Agree, disagree, or it depends? Say why in the thread.",
     "Who does this well around you? Give them a shout-out in the thread.",
 )
+# A weekly DM is read alone, in a one-to-one chat with no thread to talk in: a question to
+# think over instead, one per discussion question.
+REFLECTION_PROMPTS = (
+    "Where have you seen this on your team? Think of one example.",
+    "What would make this hard for you to try? Pick one way around it.",
+    "Do you agree, or does it depend? Note what it depends on for you.",
+    "Who does this well around you? Watch how they do it this week.",
+)
 
 Blocks = list[dict[str, object]]
 
@@ -120,19 +128,24 @@ def with_helpful_count(blocks: Blocks, votes: int) -> Blocks:
     return updated
 
 
-def nugget_message(tip: Tip, votes: int) -> Blocks:
-    """The weekly tip in a channel: the tip, a question for the thread, a Helpful button."""
-    question = DISCUSSION_QUESTIONS[sum(map(ord, tip.id)) % len(DISCUSSION_QUESTIONS)]
-    label = helpful_label(votes)
+def nugget_message(tip: Tip, votes: int, *, in_dm: bool = False) -> Blocks:
+    """The weekly tip, a question for the channel's thread (in a DM, one to think over), Helpful."""
+    which = sum(map(ord, tip.id)) % len(DISCUSSION_QUESTIONS)
+    label = ":calendar: *Your tip of the week*" if in_dm else ":calendar: *Tip of the week*"
+    prompt = (
+        f":thought_balloon: {REFLECTION_PROMPTS[which]}"
+        if in_dm
+        else f":speech_balloon: {DISCUSSION_QUESTIONS[which]}"
+    )
     return to_dicts(
         [
-            ContextBlock(elements=[MarkdownTextObject(text=":calendar: *Tip of the week*")]),
+            ContextBlock(elements=[MarkdownTextObject(text=label)]),
             *tip_blocks(tip),
-            SectionBlock(text=MarkdownTextObject(text=f":speech_balloon: {question}")),
+            SectionBlock(text=MarkdownTextObject(text=prompt)),
             ActionsBlock(
                 elements=[
                     ButtonElement(
-                        text=PlainTextObject(text=label, emoji=True),
+                        text=PlainTextObject(text=helpful_label(votes), emoji=True),
                         action_id=HELPFUL,
                         value=tip.id,
                     )

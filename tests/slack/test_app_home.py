@@ -10,6 +10,7 @@ import pytest
 from bot.content.tip_errors import TipError
 from bot.nuggets.schedule import Schedule
 from bot.scheduler import NuggetJob
+from bot.slack import views
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
@@ -145,6 +146,21 @@ def test_weekly_dm_subscription_uses_the_users_timezone_and_the_scheduler(
     NuggetJob(home_bot.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
     (dm,) = home_bot.stand_in.calls_to("chat.postMessage")
     assert dm.params["channel"] == "U1"
+    shown = json.dumps(dm.params["blocks"], ensure_ascii=False)
+    assert "Your tip of the week" in shown
+    assert ":thought_balloon:" in shown
+    assert "thread" not in shown, "a one-to-one chat has no thread to talk in"
+
+
+def test_no_weekly_dm_asks_for_a_thread_and_every_channel_post_does(
+    home_bot: RunningBot,
+) -> None:
+    """Whatever the tip, a DM gets a prompt to think over; a channel, a question for the thread."""
+    for tip in home_bot.services.library.library.tips:
+        in_dm = json.dumps(views.nugget_message(tip, 0, in_dm=True))
+        in_channel = json.dumps(views.nugget_message(tip, 0))
+        assert "thread" not in in_dm, tip.id
+        assert "in the thread" in in_channel, tip.id
 
 
 @pytest.mark.parametrize(

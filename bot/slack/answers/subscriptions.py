@@ -1,5 +1,6 @@
 """`/tip subscribe | schedule | unsubscribe`: a channel's weekly tip, answered in the ack."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -17,15 +18,37 @@ from bot.wording import plural
 MAX_PROBLEMS = 5
 
 
-def answer_subscription(services: Services, request: TipCommand, command: dict[str, Any]) -> str:
-    """The mrkdwn reply to subscribe, schedule or unsubscribe; changes the store when asked."""
+@dataclass(frozen=True, slots=True)
+class ChannelChange:
+    """What `/tip subscribe` or `unsubscribe` says: to the person, and to the whole channel."""
+
+    reply: str
+    # A visible note for the channel, posted off the ack path; None when nothing changed, or
+    # when the conversation is a DM, where the person is the only one to tell.
+    announcement: str | None = None
+
+
+def answer_change(
+    services: Services, request: TipCommand, command: dict[str, Any]
+) -> ChannelChange:
+    """Subscribe or unsubscribe the conversation the command came from; say what changed."""
     user_id = str(command.get("user_id", ""))
     channel_id = subscription_key(str(command.get("channel_id", "")), user_id)
     if request.name == "subscribe":
-        return subscribe(services, request, channel_id, user_id)
-    if request.name == "unsubscribe":
-        return unsubscribe(services, channel_id)
-    return describe_schedule(services, channel_id)
+        change = subscribe(services, request, channel_id, user_id)
+    else:
+        change = unsubscribe(services, channel_id, user_id)
+    if channel_id == user_id:
+        return ChannelChange(change.reply)
+    return change
+
+
+def answer_schedule(services: Services, _request: TipCommand, command: dict[str, Any]) -> str:
+    """The mrkdwn reply to `/tip schedule` in the conversation the command came from."""
+    user_id = str(command.get("user_id", ""))
+    return describe_schedule(
+        services, subscription_key(str(command.get("channel_id", "")), user_id)
+    )
 
 
 def subscription_key(channel_id: str, user_id: str) -> str:
@@ -34,31 +57,49 @@ def subscription_key(channel_id: str, user_id: str) -> str:
     return user_id if channel_id.startswith("D") else channel_id
 
 
-def unsubscribe(services: Services, channel_id: str) -> str:
+def unsubscribe(services: Services, channel_id: str, user_id: str) -> ChannelChange:
     """Stop the channel's weekly tip (its rotation is kept for a later subscribe)."""
+    command = services.settings.command
     if services.store.delete_subscription(channel_id):
-        command = services.settings.command
-        return f"Done: no more weekly tips here. `{command} subscribe` starts again."
-    return "This channel wasn't subscribed, so there is nothing to stop."
+        return ChannelChange(
+            f"Done: no more weekly tips here. `{command} subscribe` starts again.",
+            f":no_bell: <@{user_id}> stopped the weekly tip here. "
+            f"`{command} subscribe` starts it again.",
+        )
+    return ChannelChange("This channel wasn't subscribed, so there is nothing to stop.")
 
 
-def subscribe(services: Services, request: TipCommand, channel_id: str, user_id: str) -> str:
+def subscribe(
+    services: Services, request: TipCommand, channel_id: str, user_id: str
+) -> ChannelChange:
     """Save (or change) the channel's schedule and confirm it with the next post time."""
     try:
         schedule = parse_schedule(request.args, services.settings.timezone)
     except ScheduleError as error:
-        return explain_problems(error, services.settings.command)
+        return ChannelChange(explain_problems(error, services.settings.command))
     now = services.clock()
     existing = services.store.get_subscription(channel_id)
     kind: SubscriptionKind = "dm" if channel_id == user_id else "channel"
-    sub = Subscription.new(channel_id, schedule, user_id, now, kind=kind)
-    services.store.save_subscription(sub)
-    verb = "Changed" if existing else "Subscribed"
-    where = "this conversation" if kind == "dm" else "this channel"
-    return (
-        f":white_check_mark: {verb}: {where} gets one tip {schedule.describe()}.\n"
-        f"Next tip: {next_post(schedule, now)}. {before_repeats(services, channel_id)}"
+    services.store.save_subscription(
+        Subscription.new(channel_id, schedule, user_id, now, kind=kind)
     )
+    where = "this conversation" if kind == "dm" else "this channel"
+    upcoming = f"Next tip: {next_post(schedule, now)}. {before_repeats(services, channel_id)}"
+    said = schedule.describe()
+    if existing is None:
+        reply = f":white_check_mark: Subscribed: {where} gets one tip {said}."
+        note = f":calendar: <@{user_id}> set a weekly tip here: {said}."
+    elif existing.status == "paused":
+        reply = f":white_check_mark: Started again: {where} gets one tip {said}."
+        note = f":calendar: <@{user_id}> started the weekly tip here again: {said}."
+    elif existing.schedule != schedule:
+        reply = f":white_check_mark: Changed: {where} now gets one tip {said}."
+        note = f":calendar: <@{user_id}> moved the weekly tip here to {said}."
+    else:
+        return ChannelChange(
+            f":white_check_mark: No change: {where} already gets one tip {said}.\n{upcoming}"
+        )
+    return ChannelChange(f"{reply}\n{upcoming}", note)
 
 
 def explain_problems(error: ScheduleError, command: str) -> str:

@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -122,7 +123,19 @@ def dm_section(content: HomeContent) -> list[Block]:
                 text += " Press Stop, then subscribe again to use your Slack timezone."
         elif content.next_dm:
             text += f"\nNext one: {content.next_dm}."
-        stop = ButtonElement(text="Stop", action_id=HOME_UNSUBSCRIBE, value="stop", style="danger")
+        stop = ButtonElement(
+            text="Stop",
+            action_id=HOME_UNSUBSCRIBE,
+            value="stop",
+            style="danger",
+            confirm=ConfirmObject(
+                title="Stop your weekly tip?",
+                text="You won't get a tip by DM any more. You can subscribe again here anytime.",
+                confirm="Stop",
+                deny="Keep it",
+                style="danger",
+            ),
+        )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=stop))
         return blocks
     days = [Option(value=str(number), text=name) for number, name in enumerate(DAY_NAMES)]

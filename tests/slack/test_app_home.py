@@ -204,10 +204,23 @@ def test_a_dm_subscription_in_an_old_timezone_is_shown_paused_with_the_fix(
 
 
 def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:
-    """ "Stop" removes the DM subscription and says so on the tab."""
+    """ "Stop" asks first, then removes the DM subscription and says so on the tab."""
     home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"})
-    shown = text_of(published(home_bot, 0))
+    view = published(home_bot, 0)
+    shown = text_of(view)
     assert "Mondays at 09:00 (UTC)" in shown, "no timezone from Slack: the bot's default"
+    (stop,) = [
+        block["accessory"]
+        for block in view["blocks"]
+        if block.get("accessory", {}).get("action_id") == "home_dm_unsubscribe"
+    ]
+    assert stop["text"]["text"] == "Stop"
+    assert stop["confirm"]["title"]["text"] == "Stop your weekly tip?"
+    assert stop["confirm"]["text"]["text"].startswith("You won't get a tip by DM any more.")
+    assert (stop["confirm"]["confirm"]["text"], stop["confirm"]["deny"]["text"]) == (
+        "Stop",
+        "Keep it",
+    )
     assert home_bot.services.store.get_subscription("U1") is not None
     home_action(home_bot, "U1", {"action_id": "home_dm_unsubscribe", "type": "button"})
     assert "no more weekly tips by DM" in text_of(published(home_bot, 1))

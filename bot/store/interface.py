@@ -115,6 +115,10 @@ class NuggetStore(Protocol):
         """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
         ...
 
+    def last_sent(self, channel_id: str) -> Delivery | None:
+        """The channel's most recent slot that ended as sent, or None if none did."""
+        ...
+
     # Done once -------------------------------------------------------------------------
 
     def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:

@@ -62,6 +62,21 @@ def tip_blocks(tip: Tip) -> list[Block]:
     return [
         HeaderBlock(text=tip.title),
         SectionBlock(text=MarkdownTextObject(text=tip.body)),
+        *try_and_source(tip),
+    ]
+
+
+def titled_tip_blocks(tip: Tip) -> list[Block]:
+    """A tip under a heading of its own (on the Home tab): its title in bold, not a header."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=f"*{escape(tip.title)}*\n{tip.body}")),
+        *try_and_source(tip),
+    ]
+
+
+def try_and_source(tip: Tip) -> list[Block]:
+    """The thing to try this week, and where the tip comes from."""
+    return [
         SectionBlock(text=MarkdownTextObject(text=f":dart: *Try this week:* {tip.try_}")),
         ContextBlock(elements=[MarkdownTextObject(text=attribution(tip.source))]),
     ]

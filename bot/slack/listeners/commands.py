@@ -60,7 +60,8 @@ def register(app: App, services: Services) -> None:
             ack(response_type="ephemeral", blocks=views.notice_message(text), text=text)
             return
         change = answer_change(services, request, command)
-        # Bolt hands a copy of this request's context to the lazy listener below.
+        # The lazy listener gets a copy of this context, made after this function returns
+        # because the app processes before responding (bot/slack/app.py).
         context[ANNOUNCEMENT] = change.announcement
         blocks, text = notice(change.reply)
         ack(response_type="ephemeral", blocks=blocks, text=text)

@@ -73,7 +73,7 @@ def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
 def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
     stand_in: SlackStandIn, tmp_path: Path
 ) -> None:
-    """Subscribe for the coming minute: one post at the slot; after a restart, no second."""
+    """Subscribe for the coming minute: a note, one post at the slot; after a restart, no second."""
     port = free_port()
     events = f"http://127.0.0.1:{port}/slack/events"
     process = start_process(stand_in, port, tmp_path)
@@ -87,7 +87,8 @@ def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
         body = slash_command_body(text, stand_in.response_url())
         reply = post(events, body, signed_headers(body))
         assert "Subscribed" in reply.body
-        (posted,) = stand_in.wait_for("chat.postMessage", timeout=150)
+        note, posted = stand_in.wait_for("chat.postMessage", count=2, timeout=150)
+        assert note.params["text"].startswith(":calendar: <@U1> set a weekly tip here:")
         assert posted.params["channel"] == "C1"
         assert time.time() >= slot.timestamp()
         assert posted.params["blocks"][1]["type"] == "header"
@@ -102,7 +103,7 @@ def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
         time.sleep(3)  # the restarted scheduler's catch-up tick runs at start
     finally:
         output += stop_process(process)
-    assert len(stand_in.calls_to("chat.postMessage")) == 1, output
+    assert len(stand_in.calls_to("chat.postMessage")) == 2, "the note, then one weekly tip"
     assert "1 sent" in output
 
 

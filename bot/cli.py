@@ -76,6 +76,9 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "import":
         from bot.content.importer import run_import  # noqa: PLC0415
 
+        # The importer reports its own errors with exit 1, ConfigError among them; a broken
+        # environment is exit 2 for every command, so it is checked before the import runs.
+        load_settings(need_slack=False)
         return run_import(args)
     if args.command == "preview":
         from bot.preview.server import run_preview  # noqa: PLC0415

@@ -13,12 +13,18 @@ class Subcommand:
     """A word after `/tip` that does something other than find a tip, documented in help."""
 
     name: str
+    # What follows the command name; placeholders in [brackets], since Slack reads <…> as links.
     usage: str
+    # One sentence in help's voice: it starts with a verb and ends with a full stop.
     summary: str
     example: str = ""
     access: Access = "everyone"
     # Whether it changes or posts something, so that a replayed request must not run it again.
     acts: bool = False
+
+    def admins_only(self, admins_named: bool) -> bool:
+        """Whether only admins may use it, given whether TIPBOT_ADMINS names anyone."""
+        return self.access == "admins" or (self.access == "admins-if-set" and admins_named)
 
 
 # The one list of subcommands: the parser and `/tip help` both read it, so help cannot drift.
@@ -27,13 +33,14 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", "help", "Show this help."),
     Subcommand(
         "subscribe",
-        "subscribe [day] [HH:MM] [timezone]",
-        "Post one tip a week in this channel (default: Monday 09:00).",
+        "subscribe [day] [time] [timezone]",
+        "Post one tip a week in this channel: Mondays at 09:00 unless you give a day, "
+        "a time (`9am`, `4pm`, `16:30`, `noon`) or a timezone.",
         "subscribe mon 09:00 Europe/Berlin",
         access="admins-if-set",
         acts=True,
     ),
-    Subcommand("schedule", "schedule", "Show this channel's weekly tip schedule."),
+    Subcommand("schedule", "schedule", "Show when this channel's next weekly tip comes."),
     Subcommand(
         "unsubscribe",
         "unsubscribe",
@@ -49,7 +56,10 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         acts=True,
     ),
     Subcommand(
-        "stats", "stats", "Top tips, subscription health, recent weekly posts.", access="admins"
+        "stats",
+        "stats",
+        "Show the top tips, how subscriptions are doing, and recent weekly posts.",
+        access="admins",
     ),
 )
 SUBCOMMANDS_BY_NAME = {sub.name: sub for sub in SUBCOMMANDS}

@@ -165,6 +165,25 @@ def test_console_script_runs_validate() -> None:
     assert result.stdout == f"OK: 2 tips in 1 file under {CASES}/valid\n"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate",),
+        ("import", "tests/fixtures/articles/headings-and-lists.md", "--dry-run"),
+        ("preview", "--port", "0"),
+    ],
+)
+def test_a_bad_setting_is_a_configuration_error_for_every_command(args: tuple[str, ...]) -> None:
+    """TIPBOT_TIMEZONE=Mars/Base: each command that reads settings says so and exits 2."""
+    result = run_tipbot(*args, env=environment(TIPBOT_TIMEZONE="Mars/Base"))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "TIPBOT_TIMEZONE must be an IANA zone" in result.stderr
+    assert "'Mars/Base'" in result.stderr
+    assert result.stdout == ""
+    assert_no_traceback(result)
+
+
 def test_main_returns_the_exit_code(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,6 +17,7 @@ from bot.config import load_settings
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.runner import open_store
+from bot.scheduler import LEASE_NAME
 from tests.conftest import REPO
 from tests.processes import bot_env, free_port, spawn, start_process, stop_process, wait_until_up
 from tests.signing import SIGNING_SECRET, post, signed_headers, slash_command_body
@@ -72,7 +73,7 @@ def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
 def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
     stand_in: SlackStandIn, tmp_path: Path
 ) -> None:
-    """Subscribe for the coming minute: one post at the slot; after a restart, no second."""
+    """Subscribe for the coming minute: a note, one post at the slot; after a restart, no second."""
     port = free_port()
     events = f"http://127.0.0.1:{port}/slack/events"
     process = start_process(stand_in, port, tmp_path)
@@ -86,7 +87,8 @@ def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
         body = slash_command_body(text, stand_in.response_url())
         reply = post(events, body, signed_headers(body))
         assert "Subscribed" in reply.body
-        (posted,) = stand_in.wait_for("chat.postMessage", timeout=150)
+        note, posted = stand_in.wait_for("chat.postMessage", count=2, timeout=150)
+        assert note.params["text"].startswith(":calendar: <@U1> set a weekly tip here:")
         assert posted.params["channel"] == "C1"
         assert time.time() >= slot.timestamp()
         assert posted.params["blocks"][1]["type"] == "header"
@@ -101,7 +103,7 @@ def test_weekly_tip_is_posted_once_at_its_slot_and_survives_a_restart(
         time.sleep(3)  # the restarted scheduler's catch-up tick runs at start
     finally:
         output += stop_process(process)
-    assert len(stand_in.calls_to("chat.postMessage")) == 1, output
+    assert len(stand_in.calls_to("chat.postMessage")) == 2, "the note, then one weekly tip"
     assert "1 sent" in output
 
 
@@ -153,3 +155,27 @@ def test_clock_process_posts_while_web_processes_leave_it_alone(
     assert "Listening on" not in output, "the clock serves no HTTP"
     (row,) = store.deliveries("C7")
     assert (row.slot_at, row.status) == (slot, "sent")
+
+
+def test_a_clean_start_at_info_logs_nothing_to_worry_about(
+    stand_in: SlackStandIn, tmp_path: Path
+) -> None:
+    """`tipbot serve` at INFO: no Bolt warning about the token, no line per scheduler run."""
+    port = free_port()
+    process = start_process(stand_in, port, tmp_path)
+    try:
+        store = open_store(load_settings(bot_env(stand_in, port, tmp_path)))
+        deadline = time.monotonic() + 20
+        while store.lease_holder(LEASE_NAME, datetime.now(UTC)) is None:
+            assert time.monotonic() < deadline, "no worker ran the scheduler's first job"
+            time.sleep(0.1)
+        body = slash_command_body("", stand_in.response_url())
+        reply = post(f"http://127.0.0.1:{port}/slack/events", body, signed_headers(body))
+        assert reply.status == 200
+    finally:
+        output = stop_process(process)
+    assert "now runs the weekly tip scheduler" in output, output
+    assert "will be unused" not in output
+    assert "Running job" not in output
+    assert "executed successfully" not in output
+    assert " WARNING " not in output, output

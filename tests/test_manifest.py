@@ -3,46 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO_ROOT / "manifest.yml"
-SCHEMA_SUBDIR = Path("slack") / "manifest-schema"
-SCHEMA_NAME = "manifest.schema.1.0.0.json"
+# Slack's published schema, vendored with its MIT licence (see the README beside it).
+SCHEMA_DIR = Path(__file__).resolve().parent / "fixtures" / "manifest-schema"
+SCHEMA_PATH = SCHEMA_DIR / "manifest.schema.1.0.0.json"
 EVENTS_PATH = "/slack/events"
-
-
-def _schema_dir_candidates() -> list[Path]:
-    """Return the places the shared manifest-schema folder may live, most specific first."""
-    candidates: list[Path] = []
-    env_dir = os.environ.get("TIPBOT_SHARED_DIR")
-    if env_dir:
-        # TIPBOT_SHARED_DIR names the shared/ folder; the schema folder itself also works.
-        candidates += [Path(env_dir) / SCHEMA_SUBDIR, Path(env_dir)]
-    # In the dev checkout shared/ sits beside the repo; CI clones into another folder
-    # with a copy of shared/ one level further up.
-    candidates.extend(base / "shared" / SCHEMA_SUBDIR for base in REPO_ROOT.parents[:2])
-    return candidates
-
-
-def _schema_path() -> Path:
-    """Return the 1.0.0 manifest schema, or skip the test when it is not available."""
-    candidates = _schema_dir_candidates()
-    for directory in candidates:
-        path = directory / SCHEMA_NAME
-        if path.is_file():
-            return path
-    searched = ", ".join(str(c) for c in candidates)
-    pytest.skip(
-        f"Slack manifest schema {SCHEMA_NAME} not found (searched: {searched}); "
-        "set TIPBOT_SHARED_DIR to the folder that holds slack/manifest-schema/"
-    )
 
 
 def _load_manifest() -> dict[str, Any]:
@@ -54,7 +26,7 @@ def _load_manifest() -> dict[str, Any]:
 
 def _validation_errors(manifest: dict[str, Any]) -> list[str]:
     """Return every schema violation in the manifest as 'path: message' lines."""
-    schema = json.loads(_schema_path().read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft7Validator.check_schema(schema)
     validator = Draft7Validator(schema)
     errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))

@@ -48,7 +48,13 @@ from bot.nuggets.errors import (
     TransientSlackError,
     UnknownTimezone,
 )
-from bot.nuggets.models import UNKNOWN_TIMEZONE, Delivery, DeliveryStatus, Subscription
+from bot.nuggets.models import (
+    UNKNOWN_TIMEZONE,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+    SubscriptionKind,
+)
 from bot.nuggets.rotation import next_tip
 from bot.nuggets.schedule import slots_between
 from bot.nuggets.store import NuggetStore
@@ -72,8 +78,12 @@ _POSTED_OR_POSTING: frozenset[DeliveryStatus] = frozenset({"sent", "claimed", "r
 class Poster(Protocol):
     """Posts a nugget; the Slack adapter implements it and maps Slack errors to ours."""
 
-    def post_nugget(self, channel_id: str, tip: Tip, slot_at: datetime) -> str:
+    def post_nugget(
+        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: SubscriptionKind = "channel"
+    ) -> str:
         """Post `tip` as the nugget for `slot_at` and return the message's ts.
+
+        `kind` says whether it goes to a channel or to one person's DM, which reads it alone.
 
         Raises ChannelUnavailable, AuthRevoked or TransientSlackError (bot.nuggets.errors).
         """
@@ -434,7 +444,7 @@ class _Tick:
             return
         tip = self.choose_tip(sub.channel_id, tip_id)
         try:
-            message_ts = self.poster.post_nugget(sub.channel_id, tip, slot)
+            message_ts = self.poster.post_nugget(sub.channel_id, tip, slot, kind=sub.kind)
         except NuggetPostError as error:
             self.settle(sub, slot, tip, error)
         except Exception as error:

@@ -4,11 +4,17 @@ The Slack adapter translates Slack API error codes into the posting errors below
 fan-out decides what to do (pause, stop, retry) without importing the Slack SDK.
 """
 
+from collections.abc import Sequence
+
 from bot.errors import TipbotError
 
 
 class ScheduleError(TipbotError):
-    """A `/tip subscribe` argument could not be understood; the message is for the user."""
+    """`/tip subscribe` words that cannot be used; each of `problems` is a sentence for users."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(" ".join(self.problems))
 
 
 class UnknownTimezone(TipbotError):

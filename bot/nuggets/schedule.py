@@ -23,6 +23,7 @@ __all__ = [
     "UnknownTimezone",
     "next_slot",
     "parse_schedule",
+    "parse_time",
     "resolve_timezone",
     "slots_between",
 ]
@@ -42,6 +43,10 @@ _DAY_ALIASES: dict[str, int] = {
     "thurs": 3,
 }
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+# 4pm, 9:30am, 9am, 12am (midnight), 9 a.m.; spaces are removed before matching.
+_TIME_12 = re.compile(r"(1[0-2]|0?[1-9])(?::([0-5]\d))?([ap])\.?m\.?")
+_MERIDIEMS = frozenset({"am", "pm", "a.m.", "p.m."})
+_NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 _CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -95,67 +100,102 @@ def _quote(word: str) -> str:
     return "`" + shown.replace("`", "'") + "`"
 
 
-def _fail(problem: str) -> ScheduleError:
-    return ScheduleError(problem)
+def _listing(items: Sequence[str]) -> str:
+    """`a and b`, `a, b and c`."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
 
 
-def _parse_time(word: str) -> str:
-    match = _TIME.fullmatch(word)
-    if match is None:
-        raise _fail(
-            f"{_quote(word)} isn't a time I understand. Use the 24-hour clock, HH:MM, "
-            "like `09:00` or `17:30`."
-        )
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+def _time_problem(word: str) -> str:
+    """What is wrong with a word that looked like a time, and times that would work."""
+    if word.isdigit() and int(word) <= 23:
+        hour = int(word)
+        if 1 <= hour <= 12:
+            return (
+                f"{_quote(word)} needs am, pm or minutes: `{hour}am`, `{hour}pm` or "
+                f"`{hour:02d}:00`."
+            )
+        return f"{_quote(word)} needs minutes: `{hour:02d}:00`."
+    return f"{_quote(word)} isn't a time I understand. Try `9am`, `4pm`, `16:30` or `noon`."
 
 
-def _parse_timezone(word: str) -> str:
-    zone = resolve_timezone(word)
-    if zone is None:
-        raise _fail(
-            f"{_quote(word)} isn't a timezone I know. Use an IANA name such as "
-            "`Europe/Berlin`, `America/New_York` or `UTC`."
-        )
-    return zone
+def parse_time(word: str) -> str | None:
+    """A time as people type it (`16:30`, `9:05`, `4pm`, `9:30 a.m.`, `noon`) as "HH:MM"."""
+    lower = word.lower().replace(" ", "")
+    if lower in _NAMED_TIMES:
+        return _NAMED_TIMES[lower]
+    if match := _TIME.fullmatch(lower):
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+    if match := _TIME_12.fullmatch(lower):
+        hour = int(match.group(1)) % 12 + (12 if match.group(3) == "p" else 0)
+        return f"{hour:02d}:{match.group(2) or '00'}"
+    return None
 
 
-def _once(kind: str, found: str | None, word: str) -> None:
-    if found is not None:
-        raise _fail(f"You gave two {kind}s, {_quote(found)} and {_quote(word)}; pick one.")
+def _looks_like_time(word: str) -> bool:
+    return word[0].isdigit() or ":" in word or word.lower() in _NAMED_TIMES
 
 
-def parse_schedule(words: Sequence[str], default_timezone: str) -> Schedule:
-    """Parse `[DAY] [HH:MM] [TZ]` in any order; missing parts default to Monday 09:00 there."""
-    default_zone = resolve_timezone(default_timezone)
-    if default_zone is None:
-        message = f"default timezone {default_timezone!r} is not an IANA timezone name"
-        raise ValueError(message)
-    day_word: str | None = None
-    time_word: str | None = None
-    zone_word: str | None = None
+def _with_meridiem_joined(words: Sequence[str]) -> list[str]:
+    """The words, with an `am` or `pm` typed apart (`9 am`) joined to the time before it."""
+    joined: list[str] = []
     for raw in words:
         word = raw.strip()
         if not word:
             continue
-        lower = word.lower()
-        if lower in _DAY_ALIASES:
-            _once("day", day_word, word)
-            day_word = word
-        elif resolve_timezone(word) is not None or "/" in word:
-            _once("timezone", zone_word, word)
-            zone_word = word
-        elif word[0].isdigit() or ":" in word:
-            _once("time", time_word, word)
-            time_word = word
+        if word.lower() in _MERIDIEMS and joined and joined[-1][0].isdigit():
+            joined[-1] = f"{joined[-1]} {word}"
         else:
-            raise _fail(
-                f"{_quote(word)} isn't a day, a time or a timezone I know. Days look like "
-                "`mon` or `Monday`, times like `09:00`, timezones like `Europe/Berlin`."
+            joined.append(word)
+    return joined
+
+
+def parse_schedule(words: Sequence[str], default_timezone: str) -> Schedule:
+    """Parse `[DAY] [TIME] [TZ]` in any order; missing parts default to Monday 09:00 there.
+
+    Raises ScheduleError naming every word that could not be used, not only the first.
+    """
+    default_zone = resolve_timezone(default_timezone)
+    if default_zone is None:
+        message = f"default timezone {default_timezone!r} is not an IANA timezone name"
+        raise ValueError(message)
+    days: list[tuple[str, int]] = []
+    times: list[tuple[str, str]] = []
+    zones: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for word in _with_meridiem_joined(words):
+        lower = word.lower()
+        zone = resolve_timezone(word)
+        if lower in _DAY_ALIASES:
+            days.append((word, _DAY_ALIASES[lower]))
+        elif zone is not None:
+            zones.append((word, zone))
+        elif "/" in word:
+            problems.append(
+                f"{_quote(word)} isn't a timezone I know. Use an IANA name such as "
+                "`Europe/Berlin`, `America/New_York` or `UTC`."
             )
+        elif _looks_like_time(word):
+            time = parse_time(word)
+            if time is None:
+                problems.append(_time_problem(word))
+            else:
+                times.append((word, time))
+        else:
+            problems.append(
+                f"{_quote(word)} isn't a day, a time or a timezone I know. Days look like "
+                "`mon` or `Monday`, times like `9am` or `16:30`, timezones like `Europe/Berlin`."
+            )
+    for kind, given in (("day", days), ("time", times), ("timezone", zones)):
+        if len(given) > 1:
+            count = "two" if len(given) == 2 else str(len(given))
+            named = _listing([_quote(word) for word, _ in given])
+            problems.append(f"You gave {count} {kind}s, {named}; pick one.")
+    if problems:
+        raise ScheduleError(problems)
     return Schedule(
-        weekday=DEFAULT_WEEKDAY if day_word is None else _DAY_ALIASES[day_word.lower()],
-        time=DEFAULT_TIME if time_word is None else _parse_time(time_word),
-        timezone=default_zone if zone_word is None else _parse_timezone(zone_word),
+        weekday=days[0][1] if days else DEFAULT_WEEKDAY,
+        time=times[0][1] if times else DEFAULT_TIME,
+        timezone=zones[0][1] if zones else default_zone,
     )
 
 

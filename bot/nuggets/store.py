@@ -108,6 +108,10 @@ class NuggetStore(Protocol):
         """Ledger rows, oldest slot first, optionally for one channel and slots >= `since`."""
         ...
 
+    def last_sent(self, channel_id: str) -> Delivery | None:
+        """The channel's most recent slot that ended as sent, or None if none did."""
+        ...
+
     def stale_claims(self, older_than: datetime) -> list[Delivery]:
         """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
         ...

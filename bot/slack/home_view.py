@@ -1,5 +1,6 @@
-"""The App Home tab: this week's tip, browsing by topic, a weekly DM, and admin status."""
+"""The App Home tab: the tip of the week, browsing by topic, a weekly DM, and admin status."""
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,9 +10,13 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
     Option,
     SectionBlock,
@@ -26,11 +31,16 @@ from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
 from bot.slack.answers.subscriptions import paused_because
-from bot.slack.mrkdwn import echo
-from bot.slack.views import fit_section, tip_blocks
+from bot.slack.mrkdwn import echo, escape
+from bot.slack.views import button_value, fit_section, titled_tip_blocks
 from bot.wording import plural
 
 HOME_TOPIC = "home_topic"
+HOME_ANOTHER = "home_another"
+HOME_SHARE = "home_share"
+SHARE_MODAL = "home_share_modal"
+SHARE_BLOCK = "share_to"
+SHARE_CHANNEL = "share_channel"
 HOME_DAY = "home_dm_day"
 HOME_TIME = "home_dm_time"
 HOME_SUBSCRIBE = "home_dm_subscribe"
@@ -44,7 +54,10 @@ HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 class HomeContent:
     """Everything the home tab shows one user, gathered before it is drawn."""
 
-    tip_of_the_week: Tip | None
+    # The tip this person's weekly DM last brought, or, with `week_tip_sent` None, the
+    # workspace's featured tip (see `week_section`).
+    week_tip: Tip | None
+    week_tip_sent: str | None
     topics: Sequence[tuple[str, int]]
     topic: str | None
     topic_tip: Tip | None
@@ -59,7 +72,7 @@ def home_view(content: HomeContent) -> dict[str, object]:
     blocks: list[Block] = [HeaderBlock(text="Your career tips")]
     if content.notice:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=content.notice)))
-    blocks += week_section(content.tip_of_the_week)
+    blocks += week_section(content)
     blocks += topic_section(content)
     blocks += dm_section(content)
     if content.admin_status:
@@ -68,14 +81,81 @@ def home_view(content: HomeContent) -> dict[str, object]:
     return View(type="home", blocks=blocks).to_dict()
 
 
-def week_section(tip: Tip | None) -> list[Block]:
-    """This week's tip, the same for everyone."""
+def week_section(content: HomeContent) -> list[Block]:
+    """The tip of the week as this person knows it, or the featured tip if they get none.
+
+    Each channel and each weekly DM walks the library in its own order, so there is no
+    one tip of the week for everyone: a DM subscriber sees the tip their DM last brought,
+    and everyone else a featured tip, the same for the whole workspace that week.
+    """
+    tip = content.week_tip
     if tip is None:
         return [SectionBlock(text=MarkdownTextObject(text="No tips yet."))]
+    if content.week_tip_sent is None:
+        label = ":star: *Featured tip*"
+        note = "The same for everyone this week. Channels and weekly DMs each get their own tip."
+    else:
+        label = ":calendar: *Your tip of the week*"
+        note = f"Your weekly DM brought it on {content.week_tip_sent}."
+    share = ButtonElement(
+        text="Share in channel", action_id=HOME_SHARE, value=share_value(tip, content)
+    )
     return [
-        SectionBlock(text=MarkdownTextObject(text=":calendar: *This week's tip*")),
-        *tip_blocks(tip),
+        SectionBlock(text=MarkdownTextObject(text=label)),
+        ContextBlock(elements=[MarkdownTextObject(text=note)]),
+        *titled_tip_blocks(tip),
+        ActionsBlock(elements=[share]),
     ]
+
+
+def share_value(tip: Tip, content: HomeContent) -> str:
+    """What a Share button carries: the tip, and the topic browsed, to draw the tab again."""
+    shown = content.topic_tip.id if content.topic_tip else ""
+    return json.dumps({"tip": tip.id, "topic": content.topic or "", "shown": shown})
+
+
+def read_share_value(value: str) -> tuple[str, str | None, str | None]:
+    """The (tip, topic, tip shown under the topic) a Share button or its modal carries."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    return (
+        str(data.get("tip", "")),
+        str(data.get("topic") or "") or None,
+        str(data.get("shown") or "") or None,
+    )
+
+
+def share_modal(tip: Tip, value: str) -> dict[str, object]:
+    """A modal asking where to share a tip from the Home tab; `value` rides along."""
+    where = ConversationSelectElement(
+        action_id=SHARE_CHANNEL,
+        placeholder="Pick a channel",
+        filter=ConversationFilter(include=["public", "private"]),
+        # A response URL lets the tip go to a channel tipbot is not in, as /tip's Share does.
+        response_url_enabled=True,
+    )
+    return View(
+        type="modal",
+        callback_id=SHARE_MODAL,
+        title="Share a tip",
+        submit="Share",
+        close="Cancel",
+        private_metadata=value,
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"*{escape(tip.title)}*")),
+            InputBlock(block_id=SHARE_BLOCK, label="Share it in", element=where),
+        ],
+    ).to_dict()
+
+
+def shared_to(view: dict[str, Any]) -> str:
+    """The conversation picked in the share modal, or "" if none came through."""
+    values = view.get("state", {}).get("values", {}).get(SHARE_BLOCK, {})
+    return str(values.get(SHARE_CHANNEL, {}).get("selected_conversation") or "")
 
 
 def topic_section(content: HomeContent) -> list[Block]:
@@ -94,8 +174,26 @@ def topic_section(content: HomeContent) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text=":mag: *Browse by topic*"), accessory=menu),
     ]
     if content.topic_tip is not None:
-        blocks += tip_blocks(content.topic_tip)
+        blocks += [*titled_tip_blocks(content.topic_tip), tip_buttons(content.topic_tip, content)]
     return blocks
+
+
+def tip_buttons(tip: Tip, content: HomeContent) -> ActionsBlock:
+    """Another tip on the same topic, and Share in channel, for the tip under the menu."""
+    another = f"Another {content.topic} tip" if content.topic else "Another tip"
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=another[:75], action_id=HOME_ANOTHER, value=button_value(tip, content.topic)
+            ),
+            ButtonElement(
+                text="Share in channel",
+                action_id=HOME_SHARE,
+                value=share_value(tip, content),
+                style="primary",
+            ),
+        ]
+    )
 
 
 def default_zone_notice(slack_zone: str | None, timezone: str) -> str:
@@ -122,7 +220,19 @@ def dm_section(content: HomeContent) -> list[Block]:
                 text += " Press Stop, then subscribe again to use your Slack timezone."
         elif content.next_dm:
             text += f"\nNext one: {content.next_dm}."
-        stop = ButtonElement(text="Stop", action_id=HOME_UNSUBSCRIBE, value="stop", style="danger")
+        stop = ButtonElement(
+            text="Stop",
+            action_id=HOME_UNSUBSCRIBE,
+            value="stop",
+            style="danger",
+            confirm=ConfirmObject(
+                title="Stop your weekly tip?",
+                text="You won't get a tip by DM any more. You can subscribe again here anytime.",
+                confirm="Stop",
+                deny="Keep it",
+                style="danger",
+            ),
+        )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=stop))
         return blocks
     days = [Option(value=str(number), text=name) for number, name in enumerate(DAY_NAMES)]

@@ -21,7 +21,7 @@ from bot.nuggets.errors import (
     PostRejected,
     TransientSlackError,
 )
-from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
+from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
 from bot.slack import views
 from bot.slack.answers.subscriptions import how_to_resume, paused_because
 from bot.slack.retrying import never_reached_slack
@@ -77,12 +77,14 @@ class SlackPoster:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def post_nugget(self, channel_id: str, tip: Tip, slot_at: datetime) -> str:
+    def post_nugget(
+        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: SubscriptionKind = "channel"
+    ) -> str:
         """Post the nugget and return its ts; raise the domain error Slack's answer maps to."""
         try:
             response = self.client.chat_postMessage(
                 channel=channel_id,
-                blocks=views.nugget_message(tip, votes=0),
+                blocks=views.nugget_message(tip, votes=0, in_dm=kind == "dm"),
                 text=f"Tip of the week: {views.fallback_text(tip)}",
                 unfurl_links=False,
             )
@@ -140,9 +142,9 @@ class SlackNotifier:
         else:
             fix = FIXES.get(reason, "Check the channel still exists and that I can post in it")
             text = (
-                f"I couldn't post the weekly tip in <#{sub.channel_id}> (Slack said "
-                f"`{reason}`), so I've paused it. {fix}, then type `{self.command} subscribe` "
-                "in the channel to start again."
+                f"I couldn't post the weekly tip in <#{sub.channel_id}> "
+                f"({paused_because(paused)}), so I've paused it. {fix}, then type "
+                f"`{self.command} subscribe` in the channel to start again."
             )
         try:
             self.client.chat_postMessage(channel=sub.subscribed_by, text=text)

@@ -33,6 +33,14 @@ DISCUSSION_QUESTIONS = (
     "Agree, disagree, or it depends? Say why in the thread.",
     "Who does this well around you? Give them a shout-out in the thread.",
 )
+# A weekly DM is read alone, in a one-to-one chat with no thread to talk in: a question to
+# think over instead, one per discussion question.
+REFLECTION_PROMPTS = (
+    "Where have you seen this on your team? Think of one example.",
+    "What would make this hard for you to try? Pick one way around it.",
+    "Do you agree, or does it depend? Note what it depends on for you.",
+    "Who does this well around you? Watch how they do it this week.",
+)
 
 Blocks = list[dict[str, object]]
 
@@ -54,6 +62,21 @@ def tip_blocks(tip: Tip) -> list[Block]:
     return [
         HeaderBlock(text=tip.title),
         SectionBlock(text=MarkdownTextObject(text=tip.body)),
+        *try_and_source(tip),
+    ]
+
+
+def titled_tip_blocks(tip: Tip) -> list[Block]:
+    """A tip under a heading of its own (on the Home tab): its title in bold, not a header."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=f"*{escape(tip.title)}*\n{tip.body}")),
+        *try_and_source(tip),
+    ]
+
+
+def try_and_source(tip: Tip) -> list[Block]:
+    """The thing to try this week, and where the tip comes from."""
+    return [
         SectionBlock(text=MarkdownTextObject(text=f":dart: *Try this week:* {tip.try_}")),
         ContextBlock(elements=[MarkdownTextObject(text=attribution(tip.source))]),
     ]
@@ -120,19 +143,24 @@ def with_helpful_count(blocks: Blocks, votes: int) -> Blocks:
     return updated
 
 
-def nugget_message(tip: Tip, votes: int) -> Blocks:
-    """The weekly tip in a channel: the tip, a question for the thread, a Helpful button."""
-    question = DISCUSSION_QUESTIONS[sum(map(ord, tip.id)) % len(DISCUSSION_QUESTIONS)]
-    label = helpful_label(votes)
+def nugget_message(tip: Tip, votes: int, *, in_dm: bool = False) -> Blocks:
+    """The weekly tip, a question for the channel's thread (in a DM, one to think over), Helpful."""
+    which = sum(map(ord, tip.id)) % len(DISCUSSION_QUESTIONS)
+    label = ":calendar: *Your tip of the week*" if in_dm else ":calendar: *Tip of the week*"
+    prompt = (
+        f":thought_balloon: {REFLECTION_PROMPTS[which]}"
+        if in_dm
+        else f":speech_balloon: {DISCUSSION_QUESTIONS[which]}"
+    )
     return to_dicts(
         [
-            ContextBlock(elements=[MarkdownTextObject(text=":calendar: *Tip of the week*")]),
+            ContextBlock(elements=[MarkdownTextObject(text=label)]),
             *tip_blocks(tip),
-            SectionBlock(text=MarkdownTextObject(text=f":speech_balloon: {question}")),
+            SectionBlock(text=MarkdownTextObject(text=prompt)),
             ActionsBlock(
                 elements=[
                     ButtonElement(
-                        text=PlainTextObject(text=label, emoji=True),
+                        text=PlainTextObject(text=helpful_label(votes), emoji=True),
                         action_id=HELPFUL,
                         value=tip.id,
                     )
@@ -170,21 +198,44 @@ def no_match_message(query: str, topics: Sequence[tuple[str, int]], command: str
     return to_dicts([SectionBlock(text=MarkdownTextObject(text=fit_section(text)))])
 
 
-def help_message(command: str) -> Blocks:
-    """Every way to use the command, each with an example."""
-    lines = [
-        f"`{command}`: a random tip.",
-        f"`{command} <topic>`: a tip on a topic, e.g. `{command} mentoring`.",
-        f"`{command} <words>`: the tip that best matches, e.g. `{command} incident on call`.",
+# The ways to ask for a tip, in help's voice: (what follows the command, what it does, example).
+TIP_REQUESTS = (
+    ("", "Get a random tip you haven't seen lately.", ""),
+    ("[topic]", "Get a tip on a topic.", "mentoring"),
+    ("[words]", "Get the tip that best matches your words.", "incident on call"),
+)
+# What help says about the surfaces that are not subcommands.
+HELP_ELSEWHERE = (
+    "Every tip has two buttons: *Another tip* shows a different one, and *Share in channel* "
+    "posts it for everyone, saying who shared it.\n"
+    "Open my *Home* tab to browse tips by topic and to get a weekly tip by DM, "
+    "on the day and at the time you pick."
+)
+
+
+def help_line(command: str, usage: str, summary: str, example: str, admins: bool) -> str:
+    """One line of help: `/tip usage`: What it does. For example: `/tip example`"""
+    line = f"`{' '.join(filter(None, (command, usage)))}`: {summary}"
+    if example:
+        line += f" For example: `{command} {example}`"
+    return line + (" _(admins only)_" if admins else "")
+
+
+def help_message(command: str, admins_named: bool) -> Blocks:
+    """Every way to use the command, each with an example; "(admins only)" as settings say."""
+    asking = [help_line(command, *request, admins=False) for request in TIP_REQUESTS]
+    subcommands = [
+        help_line(
+            command, sub.usage, sub.summary, sub.example, admins=sub.admins_only(admins_named)
+        )
+        for sub in SUBCOMMANDS
     ]
-    for sub in SUBCOMMANDS:
-        example = f" e.g. `{command} {sub.example}`" if sub.example else ""
-        admin = " _(admins)_" if sub.access != "everyone" else ""
-        lines.append(f"`{command} {sub.usage}`: {sub.summary}{example}{admin}")
     return to_dicts(
         [
             HeaderBlock(text="How to use tipbot"),
-            SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
+            SectionBlock(text=MarkdownTextObject(text="\n".join(asking))),
+            SectionBlock(text=MarkdownTextObject(text="\n".join(subcommands))),
+            SectionBlock(text=MarkdownTextObject(text=HELP_ELSEWHERE)),
         ]
     )
 

@@ -361,6 +361,19 @@ class SqlStore:
         with self._engine.connect() as connection:
             return [_delivery(row) for row in connection.execute(query)]
 
+    def last_sent(self, channel_id: str) -> Delivery | None:
+        """The channel's most recent slot that ended as sent, or None if none did."""
+        query = (
+            select(deliveries)
+            .where(deliveries.c.channel_id == channel_id)
+            .where(deliveries.c.status == "sent")
+            .order_by(deliveries.c.slot_at.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _delivery(row)
+
     # Done once -------------------------------------------------------------------------
 
     def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:

@@ -17,7 +17,8 @@ from bot.content.model import Tip
 from tests.conftest import FIXTURES, REPO, SHIPPED_TIPS
 
 ARTICLES = FIXTURES / "articles"
-SEED_NAME = Path("seed") / "leadership-senior-vs-staff-engineer.md"
+# Written for these tests in the shape of a real post; real articles are never copied here.
+STORY = ARTICLES / "story-with-quoted-takeaways.md"
 SHIPPED_FILE = SHIPPED_TIPS / "leadership-senior-vs-staff-engineer.yaml"
 ENTITY = re.compile(r"&(?:amp|lt|gt);")
 
@@ -64,45 +65,31 @@ def assert_fit_for_slack(tips: list[Tip]) -> None:
         assert len(tip.tags) == len(set(tip.tags))
 
 
-def seed_article() -> Path:
-    """The seed article from shared/, or skip when this checkout has no shared/ beside it."""
-    candidates: list[Path] = []
-    if os.environ.get("TIPBOT_SHARED_DIR"):
-        candidates.append(Path(os.environ["TIPBOT_SHARED_DIR"]) / SEED_NAME)
-    candidates.extend(base / "shared" / SEED_NAME for base in (REPO.parent, REPO.parent.parent))
-    for path in candidates:
-        if path.is_file():
-            return path
-    searched = ", ".join(str(c) for c in candidates)
-    pytest.skip(f"seed article not found (searched: {searched}); set TIPBOT_SHARED_DIR")
-
-
-def test_seed_article_yields_the_shipped_takeaways(
+def test_a_story_with_quoted_takeaways_drafts_one_tip_per_quote(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The seed article drafts valid tips covering the four block-quoted differences."""
+    """Each block-quoted lesson of a story becomes a valid tip; front matter and signature
+    give the source, the shipped topics the tags, and "Staff" the level."""
     monkeypatch.setenv("TIPS_DIR", str(SHIPPED_TIPS))
     out = tmp_path / "draft.yaml"
 
-    code, stdout, stderr = run_import(capsys, seed_article(), "--out", out)
+    code, stdout, stderr = run_import(capsys, STORY, "--out", out)
 
     assert (code, stderr) == (0, "")
     tips = draft_of(out.read_text(encoding="utf-8"))
     assert stdout == (
-        f"Wrote {len(tips)} draft tips to {out}; "
+        f"Wrote 4 draft tips to {out}; "
         "review the try lines marked TODO, then run tipbot validate.\n"
     )
-    assert tips[0].source.title == "Leadership: Senior Engineer vs Staff Engineer"
-    assert (tips[0].source.author, tips[0].source.date) == ("iago", "2023-03-19")
+    assert tips[0].source.title == "Two Engineers and a Slow Checkout"
+    assert (tips[0].source.author, tips[0].source.date) == ("Casey", "2024-05-06")
     bodies = " ".join(tip.body for tip in tips).lower()
     for phrase in (
-        "train and trust people",
-        "nothing stops",
-        "across many teams",
-        "systems and their dependencies",
-        "*leader of leaders*",
-        "through team leader",
-        "company wide projects",
+        "coaches the team until anyone on it can handle",
+        "looks across teams",
+        "where one depends on another",
+        "*grows the leads of many teams*",
+        "deliver through other leads",
     ):
         assert phrase in bodies
     shipped = load_library(SHIPPED_TIPS).library
@@ -113,19 +100,21 @@ def test_seed_article_yields_the_shipped_takeaways(
     assert_fit_for_slack(tips)
 
 
-def test_seed_article_drafts_with_context_and_review_marks(
+def test_a_takeaway_comes_first_with_a_line_of_story_and_a_review_mark(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Each takeaway comes first, a story sentence follows when it fits, every try is marked."""
-    code, stdout, _ = run_import(capsys, seed_article(), "--dry-run")
+    code, stdout, _ = run_import(capsys, STORY, "--dry-run")
 
     assert code == 0
     first = draft_of(stdout)[0]
-    assert first.title == "Staff Engineers train and trust people on their team to fix issues"
-    assert first.body.startswith("Here's the first difference between a Senior and a Staff")
-    assert "_Context:_ He then stops working on the recommendation work" in first.body
-    assert first.try_ == "This week, train and trust people on your team to fix issues."
-    assert "delegation" in first.tags
+    assert first.title == (
+        "A Staff Engineer coaches the team until anyone on it can handle an outage"
+    )
+    assert first.body.startswith("The first lesson: a Staff Engineer coaches the team")
+    assert "_Context:_ She knows every service the team owns" in first.body
+    assert first.try_ == "This week, coach the team until anyone on it can handle an outage."
+    assert "incidents" in first.tags
     assert stdout.count(TODO_COMMENT) == stdout.count("    try: ")
     assert "DRAFT" in stdout.splitlines()[0]
 
@@ -134,19 +123,19 @@ def test_default_output_is_never_overwritten_without_force(
     capsys: pytest.CaptureFixture[str], tips_dir: Path
 ) -> None:
     """tips/<slug>.yaml exists: refused without --force; --force replaces it with the same ids."""
-    target = tips_dir / "leadership-senior-engineer-vs-staff-engineer.yaml"
-    assert run_import(capsys, seed_article())[0] == 0
+    target = tips_dir / "two-engineers-and-slow-checkout.yaml"
+    assert run_import(capsys, STORY)[0] == 0
     first_ids = [tip.id for tip in draft_of(target.read_text(encoding="utf-8"))]
     target.write_text(target.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
     before = target.read_text(encoding="utf-8")
 
-    code, stdout, stderr = run_import(capsys, seed_article())
+    code, stdout, stderr = run_import(capsys, STORY)
 
     assert (code, stdout) == (1, "")
     assert f"{target} already exists; pass --force to overwrite it" in stderr
     assert target.read_text(encoding="utf-8") == before
 
-    code, stdout, stderr = run_import(capsys, seed_article(), "--force")
+    code, stdout, stderr = run_import(capsys, STORY, "--force")
 
     assert (code, stderr) == (0, "")
     assert f"to {target};" in stdout

@@ -30,7 +30,9 @@ class FakePoster:
         self.fail_next: dict[str, list[BaseException]] = {}
         self._lock = threading.Lock()
 
-    def post_nugget(self, channel_id: str, tip: Tip, slot_at: datetime) -> str:
+    def post_nugget(
+        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: str = "channel"
+    ) -> str:
         with self._lock:
             errors = self.fail_next.get(channel_id)
             if errors:

@@ -53,9 +53,11 @@ def test_parse_schedule_uses_the_default_timezone():
     [
         (["24:00"], "`24:00` isn't a time"),
         (["25:00"], "`25:00` isn't a time"),
-        (["9am"], "`9am` isn't a time"),
+        (["13pm"], "`13pm` isn't a time"),
+        (["0am"], "`0am` isn't a time"),
         (["09:60"], "`09:60` isn't a time"),
-        (["9"], "`9` isn't a time"),
+        (["9"], "`9` needs am, pm or minutes: `9am`, `9pm` or `09:00`."),
+        (["16"], "`16` needs minutes: `16:00`."),
         (["Mars/Olympus_Mons"], "`Mars/Olympus_Mons` isn't a timezone"),
         (["mnday"], "`mnday` isn't a day, a time or a timezone"),
         (["mon", "tue"], "two days, `mon` and `tue`"),
@@ -70,6 +72,39 @@ def test_parse_schedule_explains_what_was_wrong(words, fragment):
     message = str(caught.value)
     assert fragment in message
     assert isinstance(caught.value, TipbotError)
+
+
+@pytest.mark.parametrize(
+    ("words", "time"),
+    [
+        (["4pm"], "16:00"),
+        (["9am"], "09:00"),
+        (["9AM"], "09:00"),
+        (["9:30pm"], "21:30"),
+        (["9", "am"], "09:00"),
+        (["9:30", "p.m."], "21:30"),
+        (["12am"], "00:00"),
+        (["12pm"], "12:00"),
+        (["noon"], "12:00"),
+        (["Midnight"], "00:00"),
+        (["16:30"], "16:30"),
+    ],
+)
+def test_times_are_read_as_people_type_them(words, time):
+    """am and pm (attached or apart, with or without dots), noon and midnight all parse."""
+    assert parse_schedule(["fri", *words], "UTC") == Schedule(4, time, "UTC")
+
+
+def test_every_unusable_word_is_reported_not_only_the_first():
+    """A bad day, a bad time, a bad zone and a duplicate come back as four problems, in order."""
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule(["funday", "25:00", "Mars/Base", "mon", "tue"], "UTC")
+    problems = caught.value.problems
+    assert len(problems) == 4
+    assert problems[0].startswith("`funday` isn't a day")
+    assert problems[1].startswith("`25:00` isn't a time")
+    assert problems[2].startswith("`Mars/Base` isn't a timezone")
+    assert problems[3] == "You gave two days, `mon` and `tue`; pick one."
 
 
 def test_parse_schedule_escapes_the_bad_piece_for_slack():

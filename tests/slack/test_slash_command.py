@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 from bot.commands import SUBCOMMANDS
@@ -73,13 +74,71 @@ def test_topics_lists_every_tag_with_counts(bot: RunningBot) -> None:
         assert f"`{tag}` ({count} tip" in shown
 
 
+def help_lines(bot: RunningBot, user_id: str = "U1") -> list[str]:
+    """The lines of `/tip help` as Slack shows them, one per line of its sections."""
+    answer = bot.command("help", user_id=user_id).json()
+    return [
+        line
+        for block in answer["blocks"]
+        if block["type"] == "section"
+        for line in block["text"]["text"].splitlines()
+    ]
+
+
 def test_help_lists_every_subcommand_with_an_example(bot: RunningBot) -> None:
     """`/tip help` documents every subcommand the parser knows."""
-    shown = texts(bot.command("help").json()["blocks"])
+    shown = "\n".join(help_lines(bot))
     for sub in SUBCOMMANDS:
-        assert f"/tip {sub.usage}" in shown
-    assert "/tip mentoring" in shown
-    assert "/tip subscribe mon 09:00 Europe/Berlin" in shown
+        assert f"`/tip {sub.usage}`: " in shown
+    assert "For example: `/tip mentoring`" in shown
+    assert "For example: `/tip subscribe mon 09:00 Europe/Berlin`" in shown
+
+
+def test_help_speaks_in_one_voice_with_no_markup_slack_would_parse(bot: RunningBot) -> None:
+    """Each line is `/tip …`, a sentence, then maybe an example; no `<topic>` that Slack
+    would read as a link, and no dangling ". e.g." between a sentence and its example."""
+    lines = help_lines(bot)
+    usage_lines = [line for line in lines if line.startswith("`/tip")]
+    assert len(usage_lines) == 3 + len(SUBCOMMANDS)
+    for line in usage_lines:
+        assert re.fullmatch(
+            r"`/tip[^`]*`: [A-Z][^`]*?(`[^`]+`[^`]*?)*\."
+            r"( For example: `/tip [^`]+`)?( _\(admins only\)_)?",
+            line,
+        ), line
+    shown = "\n".join(lines)
+    assert "<" not in shown
+    assert ">" not in shown
+    assert "e.g." not in shown
+    assert "`/tip [topic]`: Get a tip on a topic." in shown
+    assert "`/tip [words]`: Get the tip that best matches your words." in shown
+
+
+def test_help_tells_of_the_buttons_the_home_tab_and_the_weekly_dm(bot: RunningBot) -> None:
+    """What is not a subcommand is in help too: the two buttons, App Home, a tip by DM."""
+    shown = "\n".join(help_lines(bot))
+    assert "*Another tip*" in shown
+    assert "*Share in channel*" in shown
+    assert "*Home* tab" in shown
+    assert "weekly tip by DM" in shown
+
+
+def test_help_marks_admin_only_subcommands_as_the_settings_make_them(
+    bot: RunningBot, settings: Settings, stand_in: SlackStandIn
+) -> None:
+    """Without TIPBOT_ADMINS anyone may subscribe, so only reload and stats say "(admins
+    only)"; once admins are named, subscribe and unsubscribe say it too."""
+
+    def admin_only(lines: list[str]) -> set[str]:
+        marked = [line for line in lines if line.endswith("_(admins only)_")]
+        return {line.split()[1].rstrip("`:") for line in marked}
+
+    assert admin_only(help_lines(bot)) == {"reload", "stats"}
+    named = dataclasses.replace(settings, admins=frozenset({"UADMIN"}))
+    with start_bot(named, stand_in) as admin_bot:
+        expected = {"subscribe", "unsubscribe", "reload", "stats"}
+        assert admin_only(help_lines(admin_bot, "U2")) == expected
+        assert admin_only(help_lines(admin_bot, "UADMIN")) == expected
 
 
 def test_hostile_text_is_never_echoed_as_live_markup(bot: RunningBot) -> None:

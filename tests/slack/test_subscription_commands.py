@@ -69,7 +69,8 @@ def test_subscribing_again_changes_the_schedule_not_a_second_row(clocked: Runnin
     [
         ("subscribe funday", "funday"),
         ("subscribe mon 25:00", "25:00"),
-        ("subscribe mon 9am", "9am"),
+        ("subscribe mon 13pm", "13pm"),
+        ("subscribe mon 9", "`9` needs am, pm or minutes"),
         ("subscribe mon 09:00 Mars/Olympus", "Mars/Olympus"),
         ("subscribe <!channel>", "&lt;!channel&gt;"),
         ("subscribe mon 09:00 localtime", "localtime"),
@@ -91,6 +92,48 @@ def test_bad_schedules_are_explained_and_store_nothing(
     assert clocked.services.store.all_subscriptions() == []
 
 
+def test_times_are_understood_as_people_type_them(clocked: RunningBot) -> None:
+    """`/tip subscribe fri 4pm Europe/Berlin` is stored as 16:00 and confirmed that way."""
+    shown = said(clocked, "subscribe fri 4pm Europe/Berlin")
+    assert "Fridays at 16:00 (Europe/Berlin)" in shown
+    assert "Friday 27 November 2026, 16:00 (Europe/Berlin)" in shown
+    total = len(clocked.services.library.library)
+    assert f"{total} tips before any repeats." in shown
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert sub.schedule == Schedule(4, "16:00", "Europe/Berlin")
+    said(clocked, "subscribe noon")
+    sub = clocked.services.store.get_subscription("C1")
+    assert sub is not None
+    assert sub.schedule == Schedule(0, "12:00", "UTC")
+
+
+def test_every_unusable_word_is_reported_in_one_reply(clocked: RunningBot) -> None:
+    """Three bad words get one reply naming all three, then an example; nothing is stored."""
+    reply = clocked.command("subscribe funday 25:00 Mars/Olympus")
+    text = reply.json()["text"]
+    assert text.splitlines() == [
+        ":warning: That schedule has 3 problems:",
+        "• `funday` isn't a day, a time or a timezone I know. Days look like `mon` or "
+        "`Monday`, times like `9am` or `16:30`, timezones like `Europe/Berlin`.",
+        "• `25:00` isn't a time I understand. Try `9am`, `4pm`, `16:30` or `noon`.",
+        "• `Mars/Olympus` isn't a timezone I know. Use an IANA name such as `Europe/Berlin`, "
+        "`America/New_York` or `UTC`.",
+        "For example: `/tip subscribe mon 09:00 Europe/Berlin`",
+    ]
+    assert clocked.services.store.all_subscriptions() == []
+
+
+def test_a_pasted_paragraph_gets_a_short_reply(clocked: RunningBot) -> None:
+    """Two hundred bad words: five are listed, the rest counted, all within one section."""
+    reply = clocked.command("subscribe " + " ".join(f"word{n}" for n in range(200)))
+    text = reply.json()["text"]
+    assert text.startswith(":warning: That schedule has 200 problems:")
+    assert text.count("\n• ") == 5
+    assert "…and 195 more." in text
+    assert len(text) < 3000
+
+
 def test_a_legacy_zone_name_is_stored_in_tzdatas_spelling(clocked: RunningBot) -> None:
     """Links tzdata ships, such as US/Pacific, are accepted in any case and kept as named."""
     shown = said(clocked, "subscribe mon 09:00 us/pacific")
@@ -108,7 +151,8 @@ def test_schedule_reports_next_post_and_tips_left(clocked: RunningBot) -> None:
     total = len(clocked.services.library.library)
     assert "Tuesdays at 10:15 (Asia/Tokyo)" in shown
     assert "Tuesday 1 December 2026, 10:15 (Asia/Tokyo)" in shown
-    assert f"{total} tips left before the rotation starts over" in shown
+    assert f"{total} tips before any repeats." in shown
+    assert "rotation" not in shown
 
 
 def test_schedule_of_a_paused_subscription_says_why(clocked: RunningBot) -> None:

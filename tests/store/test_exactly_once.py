@@ -37,7 +37,7 @@ SCHEDULER = textwrap.dedent(
     url, now, worker, log_path, go_path = sys.argv[1:]
 
     class Poster:
-        def post_nugget(self, channel_id, tip, slot_at):
+        def post_nugget(self, channel_id, tip, slot_at, *, kind="channel"):
             with open(log_path, "a") as log:
                 log.write(f"{channel_id} {slot_at.isoformat()}\\n")
             time.sleep(0.001)

@@ -227,3 +227,17 @@ def test_concurrent_claims_of_one_slot_have_exactly_one_winner(database_url):
 
     assert race([f"w{n}" for n in range(8)], claim) == []
     assert sorted(wins) == [False] * 7 + [True]
+
+
+def test_last_sent_is_the_latest_slot_that_was_sent(store):
+    """Later slots that failed or are in flight do not count; other channels do not either."""
+    assert store.last_sent("U1") is None
+    week = timedelta(weeks=1)
+    for n, status in enumerate(("sent", "sent", "failed")):
+        store.claim_delivery("U1", SLOT + n * week, "w1", NOW + n * week)
+        store.finish_delivery("U1", SLOT + n * week, status, now=NOW + n * week, tip_id=f"t{n}")
+    store.claim_delivery("U1", SLOT + 3 * week, "w1", NOW + 3 * week)
+    store.claim_delivery("U2", SLOT + 4 * week, "w1", NOW + 4 * week)
+    store.finish_delivery("U2", SLOT + 4 * week, "sent", now=NOW + 4 * week, tip_id="other")
+    last = store.last_sent("U1")
+    assert (last.slot_at, last.status, last.tip_id) == (SLOT + week, "sent", "t1")

@@ -38,12 +38,16 @@ CANNOT_POST = {
 }
 
 
-def share_through_response_url(respond: Respond, tip: Tip, user_id: str, why: str) -> str | None:
+def share_through_response_url(
+    respond: Respond | None, tip: Tip, user_id: str, why: str
+) -> str | None:
     """Post the tip visibly where the button was clicked, without the bot being a member.
 
     `why` is Slack's reason chat.postMessage failed. Returns None when posted, else what
     to tell the user.
     """
+    if respond is None:
+        return explain_share_failure(ChannelUnavailable(why))
     # Private channels and DMs the bot is not in refuse chat.postMessage, but the response
     # URL of the interaction may still post there, as the user's own /tip did.
     try:
@@ -63,7 +67,7 @@ def share_through_response_url(respond: Respond, tip: Tip, user_id: str, why: st
 
 
 def post_shared_tip(
-    client: WebClient, respond: Respond, tip: Tip, channel_id: str, user_id: str
+    client: WebClient, respond: Respond | None, tip: Tip, channel_id: str, user_id: str
 ) -> str | None:
     """Post the tip visibly in the channel; None when done, else what to tell the user."""
     try:

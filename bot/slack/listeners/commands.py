@@ -1,20 +1,24 @@
 """The `/tip` slash command: answers are built in memory and sent with the ack itself.
 
-The one exception is `/tip reload`, which can take a second on a big library: it acks at
-once and reports through the response URL from a lazy listener.
+Two kinds of request also do Web API work, in a lazy listener after the ack: `/tip reload`,
+which can take a second on a big library, reports through the response URL; `/tip subscribe`
+and `unsubscribe` post a note in the channel, so everyone there knows what changed.
 """
 
 import logging
+import urllib.error
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.commands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 from bot.services import Services
 from bot.slack import views
 from bot.slack.answers import admin
-from bot.slack.answers.subscriptions import answer_subscription
+from bot.slack.answers.subscriptions import answer_change, answer_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +49,79 @@ def register(app: App, services: Services) -> None:
     def may_reload(command: dict[str, Any]) -> bool:
         return services.settings.may("admins", str(command.get("user_id", "")))
 
+    def changes_channel(command: dict[str, Any]) -> bool:
+        return parse_command(command.get("text", "")).name in CHANNEL_CHANGES
+
+    def ack_channel_change(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        request = parse_command(command.get("text", ""))
+        access = SUBCOMMANDS_BY_NAME[request.name].access
+        if not services.settings.may(access, str(command.get("user_id", ""))):
+            text = admin.refusal(services, request.name)
+            ack(response_type="ephemeral", blocks=views.notice_message(text), text=text)
+            return
+        change = answer_change(services, request, command)
+        # The lazy listener gets a copy of this context, made after this function returns
+        # because the app processes before responding (bot/slack/app.py).
+        context[ANNOUNCEMENT] = change.announcement
+        blocks, text = notice(change.reply)
+        ack(response_type="ephemeral", blocks=blocks, text=text)
+
+    def announce_channel_change(
+        command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        announcement = context.get(ANNOUNCEMENT)
+        if not announcement:
+            return
+        problem = post_announcement(client, str(command.get("channel_id", "")), announcement)
+        if problem and parse_command(command.get("text", "")).name == "subscribe":
+            respond(response_type="ephemeral", replace_original=False, text=problem)
+
     name = services.settings.command
-    # Listeners are tried in order: the reload one first, everything else after it.
+    # Listeners are tried in order: reload and channel changes first, everything else after.
     app.command(name, matchers=[is_reload])(ack=ack_reload, lazy=[reload_and_report])
+    app.command(name, matchers=[changes_channel])(
+        ack=ack_channel_change, lazy=[announce_channel_change]
+    )
     app.command(name)(handle_tip_command)
+
+
+# Subcommands that change a channel's weekly tip, and so tell the channel.
+CHANNEL_CHANGES = frozenset({"subscribe", "unsubscribe"})
+ANNOUNCEMENT = "tipbot_announcement"
+# What to tell whoever subscribed when the bot cannot post in the channel.
+CANNOT_ANNOUNCE = {
+    "not_in_channel": (
+        "I'm not in this channel yet, so I couldn't tell everyone here about the weekly tip, "
+        "and I won't be able to post it either. Invite me with `/invite @tipbot` and it's "
+        "all set."
+    ),
+    "channel_not_found": (
+        "I can't see this channel (it may be private), so I couldn't tell everyone here "
+        "about the weekly tip, and I won't be able to post it either. Invite me with "
+        "`/invite @tipbot` and it's all set."
+    ),
+}
+
+
+def post_announcement(client: WebClient, channel_id: str, text: str) -> str | None:
+    """Post a visible note in the channel; None when posted, else what to tell the person."""
+    try:
+        client.chat_postMessage(channel=channel_id, text=text, unfurl_links=False)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error in CANNOT_ANNOUNCE:
+            return CANNOT_ANNOUNCE[error]
+        logger.warning("Could not tell %s about its weekly tip: %s", channel_id, error)
+    except (urllib.error.URLError, OSError) as exc:
+        # The client already re-sent it if Slack certainly never saw it; it may have posted.
+        logger.warning("Could not tell %s about its weekly tip: %s", channel_id, exc)
+    return None
 
 
 TextAnswer = Callable[[Services, TipCommand, dict[str, Any]], str]
 # Subcommands answered with a short mrkdwn text.
 TEXT_ANSWERS: dict[str, TextAnswer] = {
-    "subscribe": answer_subscription,
-    "schedule": answer_subscription,
-    "unsubscribe": answer_subscription,
+    "schedule": answer_schedule,
     "stats": lambda services, _request, _command: admin.answer_stats(services),
 }
 
@@ -72,7 +137,7 @@ def answer(
     library = services.library.library
     name = services.settings.command
     if request.name == "help":
-        return views.help_message(name), "How to use tipbot"
+        return views.help_message(name, bool(services.settings.admins)), "How to use tipbot"
     if request.name == "topics":
         return views.topics_message(library.topics(), name), "Topics"
     text_answer = TEXT_ANSWERS.get(request.name)

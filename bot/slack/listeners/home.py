@@ -8,20 +8,24 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.content.model import Tip
 from bot.content.selection import tip_of_the_week
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule, UnknownTimezone, resolve_timezone
 from bot.services import Services
-from bot.slack import home_view
+from bot.slack import home_view, views
 from bot.slack.answers.admin import subscription_health
-from bot.slack.answers.subscriptions import next_post
-from bot.slack.listeners.actions import ack_now
+from bot.slack.answers.subscriptions import next_post, when
+from bot.slack.listeners.actions import ack_now, post_shared_tip
+from bot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)
+
+ANOTHER_HINT = "Pick a topic for another one."
 
 
 def register(app: App, services: Services) -> None:
@@ -62,6 +66,54 @@ def register(app: App, services: Services) -> None:
     # Picking a day or a time only changes the view's state, read when "Send me tips" is hit.
     app.action(home_view.HOME_DAY)(ack_now)
     app.action(home_view.HOME_TIME)(ack_now)
+    register_browsing(app, services)
+
+
+def register_browsing(app: App, services: Services) -> None:
+    """Attach the buttons under a tip on the tab: Another tip, and Share with its modal."""
+
+    def on_another(body: dict[str, Any], client: WebClient) -> None:
+        shown, topic = views.read_button_value(body["actions"][0].get("value", ""))
+        user_id = body["user"]["id"]
+        library = services.library.library
+        tip = services.picker.random_tip(library, user_id, topic, on_screen={shown})
+        publish_home(client, services, user_id, topic=topic, topic_tip=tip)
+
+    def on_share_clicked(body: dict[str, Any], client: WebClient) -> None:
+        value = body["actions"][0].get("value", "")
+        tip_id, topic, _ = home_view.read_share_value(value)
+        tip = services.library.library.by_id.get(tip_id)
+        if tip is None:
+            notice = f"That tip was removed from the library. {ANOTHER_HINT}"
+            publish_home(client, services, body["user"]["id"], topic=topic, notice=notice)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=home_view.share_modal(tip, value))
+
+    def on_share_submitted(
+        body: dict[str, Any], client: WebClient, respond: Respond | None
+    ) -> None:
+        view = body.get("view") or {}
+        tip_id, topic, shown = home_view.read_share_value(view.get("private_metadata", ""))
+        user_id = body["user"]["id"]
+        library = services.library.library
+        tip = library.by_id.get(tip_id)
+        channel_id = home_view.shared_to(view)
+        if tip is None:
+            notice = f"That tip was removed from the library. {ANOTHER_HINT}"
+        else:
+            problem = post_shared_tip(client, respond, tip, channel_id, user_id)
+            if problem is None:
+                services.store.record_share(tip.id, channel_id, user_id, services.clock())
+                notice = f":white_check_mark: Shared “{escape(tip.title)}” in <#{channel_id}>."
+            else:
+                notice = f":warning: I couldn't share it in <#{channel_id}>. {problem}"
+        topic_tip = library.by_id.get(shown) if shown else None
+        publish_home(client, services, user_id, topic=topic, notice=notice, topic_tip=topic_tip)
+
+    app.action(home_view.HOME_ANOTHER)(ack=ack_now, lazy=[on_another])
+    app.action(home_view.HOME_SHARE)(ack=ack_now, lazy=[on_share_clicked])
+    # Acking with no body closes the modal; the post and the tab's notice follow.
+    app.view(home_view.SHARE_MODAL)(ack=ack_now, lazy=[on_share_submitted])
 
 
 def user_timezone(client: WebClient, user_id: str) -> str | None:
@@ -78,32 +130,53 @@ def publish_home(
     client: WebClient,
     services: Services,
     user_id: str,
+    *,
     topic: str | None = None,
     notice: str | None = None,
+    topic_tip: Tip | None = None,
 ) -> None:
-    """Draw the home tab for one user."""
-    content = home_content(services, user_id, topic, notice)
+    """Draw the home tab for one user; under the topic, `topic_tip` or a fresh pick."""
+    content = home_content(services, user_id, topic, notice, topic_tip)
     client.views_publish(user_id=user_id, view=home_view.home_view(content))
 
 
 def home_content(
-    services: Services, user_id: str, topic: str | None, notice: str | None
+    services: Services,
+    user_id: str,
+    topic: str | None,
+    notice: str | None,
+    topic_tip: Tip | None = None,
 ) -> home_view.HomeContent:
     """Gather what the home tab shows `user_id` right now."""
     library = services.library.library
     now = services.clock()
     sub = services.store.get_subscription(user_id)
     next_dm = upcoming_dm(sub, now)
+    if topic and topic_tip is None:
+        topic_tip = services.picker.random_tip(library, user_id, topic)
+    week_tip, sent = last_dm_tip(services, sub)
     return home_view.HomeContent(
-        tip_of_the_week=tip_of_the_week(library, now),
+        week_tip=week_tip or tip_of_the_week(library, now),
+        week_tip_sent=sent if week_tip else None,
         topics=library.topics(),
         topic=topic,
-        topic_tip=services.picker.random_tip(library, user_id, topic) if topic else None,
+        topic_tip=topic_tip if topic else None,
         dm_subscription=sub,
         next_dm=next_dm,
         admin_status=admin_status(services) if services.settings.is_admin(user_id) else None,
         notice=notice,
     )
+
+
+def last_dm_tip(services: Services, sub: Subscription | None) -> tuple[Tip | None, str | None]:
+    """The tip this person's weekly DM last brought, and when, if it is still in the library."""
+    if sub is None:
+        return None, None
+    row = services.store.last_sent(sub.channel_id)
+    tip = services.library.library.by_id.get(row.tip_id or "") if row else None
+    if row is None or tip is None:
+        return None, None
+    return tip, when(row.slot_at, sub.schedule.timezone)
 
 
 def upcoming_dm(sub: Subscription | None, now: datetime) -> str | None:

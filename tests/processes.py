@@ -14,6 +14,24 @@ from tests.signing import SIGNING_SECRET
 from tests.slack_stand_in import SlackStandIn
 
 
+def run_tipbot(
+    *args: str,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` (or `command ARGS`) from the repository root, to its end."""
+    return subprocess.run(
+        [*(command or [sys.executable, "-m", "bot"]), *args],
+        cwd=REPO,
+        env=env if env is not None else dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def free_port() -> int:
     """A port nothing listens on right now."""
     with socket.socket() as probe:

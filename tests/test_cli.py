@@ -12,6 +12,7 @@ import pytest
 from bot.cli import main
 from bot.content.loader import load_library
 from tests.conftest import REPO
+from tests.processes import run_tipbot as run
 
 CASES = "tests/fixtures/tips"
 
@@ -19,17 +20,8 @@ CASES = "tests/fixtures/tips"
 def run_tipbot(
     *args: str, env: dict[str, str] | None = None, command: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` (or `command ARGS`) from the repository root."""
-    base = command or [sys.executable, "-m", "bot"]
-    return subprocess.run(
-        [*base, *args],
-        cwd=REPO,
-        env=env if env is not None else environment(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """Run `python -m bot ARGS` without TIPS_DIR from this process's environment."""
+    return run(*args, env=env if env is not None else environment(), command=command)
 
 
 def environment(**overrides: str) -> dict[str, str]:

@@ -2,8 +2,6 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,8 +16,15 @@ from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.runner import open_store
 from bot.scheduler import LEASE_NAME
-from tests.conftest import REPO
-from tests.processes import bot_env, free_port, spawn, start_process, stop_process, wait_until_up
+from tests.processes import (
+    bot_env,
+    free_port,
+    run_tipbot,
+    spawn,
+    start_process,
+    stop_process,
+    wait_until_up,
+)
 from tests.signing import SIGNING_SECRET, post, signed_headers, slash_command_body
 from tests.slack_stand_in import Reply, SlackStandIn
 
@@ -55,15 +60,7 @@ def test_bot_serves_tip_over_http_as_a_process(stand_in: SlackStandIn, tmp_path:
 def test_missing_credentials_explain_what_to_set(tmp_path: Path) -> None:
     """With no token or secret the bot says what to set and where to get it, exit code 2."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TIPBOT_"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "serve"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_tipbot("serve", env=env, timeout=30)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set" in result.stderr
     assert "Bot User OAuth Token" in result.stderr

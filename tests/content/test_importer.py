@@ -4,7 +4,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from bot.content.draft_yaml import TODO_COMMENT
 from bot.content.loader import LIMITS, load_library, parse_tip_file
 from bot.content.markdown import split_sentences, to_mrkdwn, to_plain
 from bot.content.model import Tip
-from tests.conftest import FIXTURES, REPO, SHIPPED_TIPS
+from tests.conftest import FIXTURES, SHIPPED_TIPS
+from tests.processes import run_tipbot
 
 ARTICLES = FIXTURES / "articles"
 # Written for these tests in the shape of a real post; real articles are never copied here.
@@ -476,15 +476,7 @@ def test_import_runs_as_a_process_without_tracebacks(tmp_path: Path, tips_dir: P
     env = {**os.environ, "TIPS_DIR": str(tips_dir)}
 
     def tipbot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "import", *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return run_tipbot("import", *args, env=env)
 
     bad = tipbot(str(binary))
     good = tipbot(str(ARTICLES / "headings-and-lists.md"))

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.processes import run_tipbot
 
 
 def test_preview_command_serves_until_sigterm(tips_dir: Path):
@@ -42,14 +43,7 @@ def test_busy_port_is_a_clean_error(tips_dir: Path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", "preview", str(tips_dir), "--port", str(port)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        result = run_tipbot("preview", str(tips_dir), "--port", str(port), timeout=30)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -13,12 +13,13 @@ import yaml
 
 from bot.content.library import Library
 from bot.content.limits import MAX_FILE_BYTES
-from bot.content.model import LEVELS, Source, Tip
+from bot.content.model import LEVELS, SLUG, Source, Tip
 from bot.content.source_url import url_problem
 from bot.content.tip_errors import FileErrors, TipError, quoted
-from bot.content.yaml_fields import REFUSED, FieldReader, listed, read_root
+from bot.content.topic_file import parse_topics_file
+from bot.content.topics import TOPICS_FILE, Vocabulary
+from bot.content.yaml_fields import REFUSED, FieldReader, closest, listed, read_root
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
 TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
@@ -26,7 +27,7 @@ OPTIONAL_SOURCE_FIELDS = ("url",)
 MAX_TAGS = 6
 # Slack markup that notifies: <!channel>, <!here>, <!everyone>, <!subteam^…>, <@U…>, <#C…>.
 MENTION = re.compile(r"<[!@#][^>]*>")
-TIP_SUFFIXES = (".yaml", ".yml")
+CONTENT_SUFFIXES = (".yaml", ".yml")
 # `tipbot import` writes this above every drafted `try` line; deleting them publishes the file.
 DRAFT_MARKER = "# TODO review: drafted by tipbot import"
 
@@ -44,14 +45,15 @@ class LoadResult:
     drafts: tuple[str, ...] = field(default=())
 
 
-def is_tip_path(path: str | Path) -> bool:
-    """Whether a path names a tip file (by its suffix; it may not exist)."""
-    return Path(path).suffix in TIP_SUFFIXES
+def is_content_path(path: str | Path) -> bool:
+    """Whether a path names a tip file or the topics file, by its suffix; it may not exist."""
+    return Path(path).suffix in CONTENT_SUFFIXES
 
 
 def tip_files(directory: Path) -> list[Path]:
-    """Every *.yaml and *.yml file under `directory`, in a stable order."""
-    found = [p for p in directory.rglob("*") if is_tip_path(p) and p.is_file()]
+    """Every *.yaml and *.yml file under `directory` but the topics file, in a stable order."""
+    topics = directory / TOPICS_FILE
+    found = [p for p in directory.rglob("*") if is_content_path(p) and p != topics and p.is_file()]
     return sorted(found)
 
 
@@ -89,9 +91,10 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
         message = "tips directory not found; pass one, or set TIPS_DIR"
         error = TipError(str(directory), 0, message)
         return LoadResult(Library(()), (error,))
+    vocabulary, vocabulary_errors = load_vocabulary(directory)
     paths = tip_files(directory)
     tips: list[Tip] = []
-    errors: list[TipError] = []
+    errors: list[TipError] = list(vocabulary_errors)
     if not paths:
         errors.append(TipError(str(directory), 0, "no *.yaml or *.yml tip files found"))
     seen: dict[str, Tip] = {}
@@ -99,7 +102,7 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
     for path in paths:
         text = read_tip_file(path)
         file_errors = FileErrors(_display(path))
-        file_tips = _parse_tip_file(text, file_errors)
+        file_tips = _parse_tip_file(text, file_errors, vocabulary)
         served = True
         if is_draft(text):
             drafts.append(_display(path))
@@ -114,7 +117,18 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
             tips.append(tip)
         errors.extend(file_errors.report())
     files = tuple(_display(p) for p in paths)
-    return LoadResult(Library(tuple(tips)), tuple(errors), files, tuple(drafts))
+    return LoadResult(Library(tuple(tips), vocabulary), tuple(errors), files, tuple(drafts))
+
+
+def load_vocabulary(directory: Path) -> tuple[Vocabulary | None, list[TipError]]:
+    """The topics file in `directory` and its errors; None when there is no such file.
+
+    Without one, any tag is accepted and topics have no descriptions or synonyms.
+    """
+    path = directory / TOPICS_FILE
+    if not path.is_file():
+        return None, []
+    return parse_topics_file(read_tip_file(path), _display(path))
 
 
 def read_tip_file(path: Path) -> str | TipError:
@@ -148,23 +162,39 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def parse_tip_file(text: str | TipError, path: str) -> tuple[list[Tip], list[TipError]]:
-    """Parse one file's text; returns its valid tips and its errors."""
+def parse_tip_file(
+    text: str | TipError, path: str, vocabulary: Vocabulary | None = None
+) -> tuple[list[Tip], list[TipError]]:
+    """Parse one file's text; returns its valid tips and its errors.
+
+    With a `vocabulary`, a tag that is not one of its topics is an error.
+    """
     errors = FileErrors(path)
-    tips = _parse_tip_file(text, errors)
+    tips = _parse_tip_file(text, errors, vocabulary)
     return tips, errors.report()
 
 
-def _parse_tip_file(text: str | TipError, errors: FileErrors) -> list[Tip]:
+def _parse_tip_file(
+    text: str | TipError, errors: FileErrors, vocabulary: Vocabulary | None
+) -> list[Tip]:
     read = read_root(text, errors, empty="file is empty; expected `source:` and `tips:`")
     if read is None:
         return []
     root, loader = read
-    return _FileParser(errors, loader).parse(root)
+    return _FileParser(errors, loader, vocabulary).parse(root)
 
 
 class _FileParser(FieldReader):
     """Walks one tip file's YAML node tree so every error can name its line."""
+
+    def __init__(
+        self,
+        errors: FileErrors,
+        loader: "yaml.SafeLoader | yaml.CSafeLoader",
+        vocabulary: Vocabulary | None,
+    ) -> None:
+        super().__init__(errors, loader)
+        self.vocabulary = vocabulary
 
     def parse(self, root: yaml.Node) -> list[Tip]:
         if not isinstance(root, yaml.MappingNode):
@@ -276,4 +306,19 @@ class _FileParser(FieldReader):
             self.error(node, f"{what}: tag {listed(repeated)} appears more than once")
         if self.errors.count > before:
             return ()
+        if self.vocabulary is not None:
+            for tag in value:
+                if tag not in self.vocabulary:
+                    self.error(node, f"{what}: {unknown_tag(tag, self.vocabulary)}")
+        if self.errors.count > before:
+            return ()
         return tuple(value)
+
+
+def unknown_tag(tag: str, vocabulary: Vocabulary) -> str:
+    """Why `tag` is refused, with the topic it most likely means, or what to do instead."""
+    where = vocabulary.path or TOPICS_FILE
+    meant = vocabulary.meaning(tag) or closest(tag, vocabulary.by_tag)
+    if meant:
+        return f'tag {quoted(tag)} is not a topic in {where} (did you mean "{meant}"?)'
+    return f"tag {quoted(tag)} is not a topic in {where}; use one of its topics, or add it there"

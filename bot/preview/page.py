@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackObjectFormationError
 
 from bot.content.model import Tip
 from bot.content.tip_errors import TipError, error_count
+from bot.content.topics import Topic
 from bot.preview.filters import Filters, search_text
 from bot.preview.mrkdwn import render_mrkdwn, render_plain
 from bot.preview.watch import Snapshot
@@ -223,12 +224,15 @@ reviewed: delete their <code># TODO review</code> comments to publish them.</p>
 </section>"""
 
 
-def render_filters(filters: Filters, topics: Sequence[tuple[str, int]]) -> str:
+def render_filters(filters: Filters, topics: Sequence[tuple[Topic, int]]) -> str:
     """The search box and tag menu; a plain GET form, so it works without JavaScript too."""
     options = ['<option value="">All tags</option>']
-    for tag, count in topics:
-        selected = " selected" if tag == filters.tag else ""
-        options.append(f'<option value="{escape(tag)}"{selected}>{escape(tag)} ({count})</option>')
+    for topic, count in topics:
+        selected = " selected" if topic.tag == filters.tag else ""
+        label = f"{topic.tag} ({count})"
+        if topic.description:
+            label += f": {topic.description}"
+        options.append(f'<option value="{escape(topic.tag)}"{selected}>{escape(label)}</option>')
     form = ""
     if filters.form != "reply":
         form = f'<input type="hidden" name="form" value="{escape(filters.form)}">'

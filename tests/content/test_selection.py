@@ -5,9 +5,12 @@ import random
 import pytest
 
 from bot.content.library import Library
+from bot.content.loader import load_vocabulary
 from bot.content.model import Source, Tip
 from bot.content.selection import MemoryRecentTips, TipPicker
 from bot.content.text import query_words
+from bot.content.topics import Topic, Vocabulary
+from tests.conftest import SHIPPED_TIPS
 
 ARTICLE = Source(
     title="Leadership: Senior Engineer vs Staff Engineer", author="iago", date="2023-03-19"
@@ -27,6 +30,8 @@ def make_tip(
     )
 
 
+SHIPPED_TOPICS = load_vocabulary(SHIPPED_TIPS)[0]
+
 EIGHT_TIPS = Library(
     (
         make_tip("trust-your-team", tags=("delegation", "mentoring")),
@@ -37,7 +42,8 @@ EIGHT_TIPS = Library(
         make_tip("share-the-credit", tags=("recognition", "influence")),
         make_tip("leader-of-leaders", tags=("influence", "decision-making")),
         make_tip("expert-writes-requirements", tags=("requirements", "delegation")),
-    )
+    ),
+    SHIPPED_TOPICS,
 )
 
 
@@ -92,8 +98,19 @@ def test_topic_matches_its_tag_whatever_the_case_plural_hash_or_spaces(
     ],
 )
 def test_synonyms_resolve_to_the_tag_they_mean(typed: str, tag: str) -> None:
-    """Everyday words for a topic (outage, mentor, kudos...) resolve to the tag, plurals too."""
+    """Everyday words in tips/topics.yaml (outage, mentor, kudos...) resolve, plurals too."""
     assert EIGHT_TIPS.resolve_topic(typed) == tag
+
+
+def test_synonyms_come_from_the_topics_file_only() -> None:
+    """Without a topics file no word but the tag itself finds a topic; with one, its synonyms do."""
+    tips = (make_tip("go-to-person", tags=("incidents",)),)
+    listed = Vocabulary([Topic("incidents", "Production problems", ("pager",))])
+
+    assert Library(tips).resolve_topic("outage") is None
+    assert Library(tips).resolve_topic("incidents") == "incidents"
+    assert Library(tips, listed).resolve_topic("Pagers") == "incidents"
+    assert Library(tips, listed).resolve_topic("outage") is None
 
 
 def test_on_call_typed_with_a_space_is_a_synonym_too() -> None:
@@ -109,7 +126,7 @@ def test_text_that_names_no_tag_is_not_a_topic(typed: str) -> None:
 
 def test_synonym_for_a_tag_no_tip_carries_is_not_a_topic() -> None:
     """A synonym only resolves when the library has tips with the tag it stands for."""
-    library = Library((make_tip("trust-your-team", tags=("delegation",)),))
+    library = Library((make_tip("trust-your-team", tags=("delegation",)),), SHIPPED_TOPICS)
 
     assert library.resolve_topic("kudos") is None
     assert library.resolve_topic("delegate") == "delegation"
@@ -117,7 +134,7 @@ def test_synonym_for_a_tag_no_tip_carries_is_not_a_topic() -> None:
 
 def test_topics_counts_tips_per_tag_most_common_first() -> None:
     """topics() lists every tag with its tip count, by count then alphabetically."""
-    assert EIGHT_TIPS.topics() == [
+    assert [(topic.tag, count) for topic, count in EIGHT_TIPS.topics()] == [
         ("delegation", 3),
         ("influence", 2),
         ("mentoring", 2),

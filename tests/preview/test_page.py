@@ -10,6 +10,7 @@ import pytest
 
 from bot.content.loader import load_library
 from bot.content.model import Source
+from bot.content.topics import TOPICS_FILE
 from bot.preview.page import render_blocks
 from bot.slack.views import tip_message
 from tests.conftest import SHIPPED_TIPS
@@ -156,6 +157,21 @@ def test_fingerprint_changes_when_a_file_changes(preview: Preview):
     (preview.tips_dir / "new.yml").write_text(FIXED_TIP, encoding="utf-8")
     third = preview.get("/fingerprint").text
     assert third not in (first, second)
+
+
+def test_an_edit_to_the_topics_file_reloads_the_page(preview: Preview):
+    """topics.yaml counts as a content file: a new description changes /fingerprint and shows."""
+    first = preview.get("/fingerprint").text
+    topics = preview.tips_dir / TOPICS_FILE
+    old = "Growing the engineers around you toward the next level"
+    text = topics.read_text(encoding="utf-8")
+    topics.write_text(text.replace(old, "Helping teammates grow"), encoding="utf-8")
+
+    assert preview.get("/fingerprint").text != first
+    page = preview.get("/").text
+    count = len(SHIPPED.with_tag("mentoring"))
+    assert f"mentoring ({count}): Helping teammates grow" in page
+    assert old not in page
 
 
 def test_fingerprint_sees_a_touch_without_a_size_change(preview: Preview):

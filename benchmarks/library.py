@@ -17,6 +17,7 @@ from pathlib import Path
 from benchmarks.generated_tips import HEAD_WORDS, TAGS, VOCABULARY, generated_topics, write_tips
 from benchmarks.report import percentile, render_table, verdict
 from bot.content.library import Library
+from bot.content.search import find_tips
 from bot.content.selection import TipPicker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,7 +127,7 @@ def measure_lookups(library: Library, quick: bool) -> list[Row]:
     topic_inputs = topics * max(1, count // len(topics))
 
     def search(text: str, user: str) -> object:
-        return picker.best_match(library, text, user)
+        return picker.pick(find_tips(library, text).tips, user)
 
     def resolve(text: str, _user: str) -> object:
         return library.resolve_topic(text)

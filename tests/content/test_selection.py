@@ -7,6 +7,7 @@ import pytest
 from bot.content.library import Library
 from bot.content.loader import load_vocabulary
 from bot.content.model import Source, Tip
+from bot.content.search import Found, find_tips
 from bot.content.selection import MemoryRecentTips, TipPicker
 from bot.content.text import query_words
 from bot.content.topics import Topic, Vocabulary
@@ -47,9 +48,14 @@ EIGHT_TIPS = Library(
 )
 
 
-def ids(tips: list[Tip]) -> list[str]:
+def ids(tips: list[Tip] | tuple[Tip, ...]) -> list[str]:
     """The ids of `tips`, in order."""
     return [tip.id for tip in tips]
+
+
+def best_match(library: Library, text: str, picker: TipPicker | None = None) -> Tip | None:
+    """The tip `/tip TEXT` shows user U1, picked as the slash command picks it."""
+    return (picker or TipPicker(random.Random(0))).pick(find_tips(library, text).tips, "U1")
 
 
 # --- topics -------------------------------------------------------------------------------
@@ -186,7 +192,7 @@ def test_title_match_beats_body_only_match() -> None:
     ranked = library.search(query_words("incident"))
 
     assert [tip.id for _, tip in ranked] == ["in-title", "in-body"]
-    assert TipPicker(random.Random(0)).best_match(library, "incident", "U1") == in_title
+    assert best_match(library, "incident") == in_title
 
 
 def test_more_query_words_matched_beats_fewer() -> None:
@@ -201,9 +207,7 @@ def test_more_query_words_matched_beats_fewer() -> None:
     two_words_in_body = make_tip("two-words", body="The database is behind the cache.")
     library = Library((one_word_everywhere, two_words_in_body))
 
-    best = TipPicker(random.Random(0)).best_match(library, "cache database", "U1")
-
-    assert best == two_words_in_body
+    assert best_match(library, "cache database") == two_words_in_body
 
 
 def test_stopwords_in_a_query_match_nothing() -> None:
@@ -228,15 +232,35 @@ def test_search_covers_try_line_tags_and_tag_parts() -> None:
     assert [tip.id for _, tip in library.search(query_words("career-ladder"))] == ["in-tag"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "the of and to", "?!"])
-def test_query_with_nothing_to_match_returns_none(text: str) -> None:
-    """An empty query, or one of only stopwords or punctuation, picks no tip."""
-    assert TipPicker(random.Random(0)).best_match(EIGHT_TIPS, text, "U1") is None
+@pytest.mark.parametrize("text", ["the of and to", "?!", "kubernetes"])
+def test_query_with_nothing_to_match_finds_nothing(text: str) -> None:
+    """Only stopwords, only punctuation, or words in no tip: nothing, so topics are listed."""
+    assert find_tips(EIGHT_TIPS, text).tips == ()
+    assert best_match(EIGHT_TIPS, text) is None
 
 
-def test_query_that_matches_no_tip_returns_none() -> None:
-    """Words that appear in no tip give None, so the caller can list the topics instead."""
-    assert TipPicker(random.Random(0)).best_match(EIGHT_TIPS, "kubernetes", "U1") is None
+@pytest.mark.parametrize("text", ["", "   "])
+def test_no_text_finds_every_tip(text: str) -> None:
+    """`/tip` alone picks from the whole library, with no topic."""
+    assert find_tips(EIGHT_TIPS, text) == Found(EIGHT_TIPS.tips)
+
+
+@pytest.mark.parametrize("text", ["reliability", "Performance", "scaling", "#reliability"])
+def test_text_naming_a_topic_finds_exactly_its_tips(text: str) -> None:
+    """A tag or a synonym finds every tip of that topic, and says which topic it was."""
+    assert find_tips(EIGHT_TIPS, text) == Found(
+        tuple(EIGHT_TIPS.with_tag("reliability")), "reliability"
+    )
+
+
+def test_words_find_only_the_tips_with_the_best_score() -> None:
+    """Free text finds the tips tied for the best score, in file order, and no topic."""
+    first = make_tip("first", title="Incident review")
+    weaker = make_tip("weaker", body="An incident, once.")
+    second = make_tip("second", title="Incident drills")
+    library = Library((first, weaker, second))
+
+    assert find_tips(library, "incident hero") == Found((first, second))
 
 
 def test_tied_best_matches_prefer_one_the_user_has_not_seen() -> None:
@@ -249,7 +273,7 @@ def test_tied_best_matches_prefer_one_the_user_has_not_seen() -> None:
         recent = MemoryRecentTips()
         recent.remember("U1", "first")
         picker = TipPicker(random.Random(seed), recent)
-        assert picker.best_match(library, "incident", "U1") == second
+        assert best_match(library, "incident", picker) == second
 
 
 # --- random picks and per-user memory -------------------------------------------------------

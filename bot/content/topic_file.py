@@ -39,6 +39,7 @@ class _TopicsParser(FieldReader):
         self.synonym_lines: dict[int, int] = {}  # a topic's line -> its synonyms' line
 
     def parse(self, root: yaml.Node) -> list[Topic]:
+        """Every topic with a usable tag, each tag and synonym claimed by one topic only."""
         if not isinstance(root, yaml.MappingNode):
             self.error(root, "expected a mapping with `topics:` at the top level")
             return []
@@ -81,20 +82,22 @@ class _TopicsParser(FieldReader):
         return Topic(tag, description, synonyms, node.start_mark.line + 1)
 
     def description(self, node: yaml.Node, what: str) -> str:
+        """One line of plain text that fits a Slack menu option; "" when it does not."""
         text = self.text(node, f'{what}: "description"')
         if text is None:
             return ""
+        problem = None
         if "\n" in text:
-            self.error(node, f'{what}: "description" must be one line')
+            problem = "must be one line"
         elif len(text) > MAX_DESCRIPTION:
-            self.error(
-                node, f'{what}: "description" is {len(text)} characters; at most {MAX_DESCRIPTION}'
-            )
-        else:
-            return text
-        return ""
+            problem = f"is {len(text)} characters; at most {MAX_DESCRIPTION}"
+        if problem:
+            self.error(node, f'{what}: "description" {problem}')
+            return ""
+        return text
 
     def synonyms(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        """A list of slugs; none at all when any of them is wrong, so no typo finds a topic."""
         value = self.value_list(node, f'{what}: "synonyms"')
         if value is REFUSED:
             return ()

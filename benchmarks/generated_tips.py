@@ -13,7 +13,12 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content.loader import load_vocabulary
 from bot.content.model import LEVELS, Source, Tip
+from bot.content.topics import TOPICS_FILE, Topic, topic_key
+from bot.content.topics import Vocabulary as Topics
+
+SHIPPED_TIPS = Path(__file__).resolve().parents[1] / "tips"
 
 # Ordered roughly by how often career writing uses them; Zipf weights follow this order.
 HEAD_WORDS = tuple(
@@ -138,8 +143,34 @@ def file_yaml(tips: list[Tip]) -> str:
     return header + "\n".join(tip_yaml(tip) for tip in tips)
 
 
+def generated_topics() -> Topics:
+    """A topic for every generated tag, with the shipped synonyms that name no other tag."""
+    shipped, _ = load_vocabulary(SHIPPED_TIPS)
+    taken = {topic_key(tag) for tag in TAGS}
+    topics = []
+    for tag in TAGS:
+        synonyms = shipped.topic(tag).synonyms if shipped else ()
+        kept = tuple(word for word in synonyms if topic_key(word) not in taken)
+        topics.append(Topic(tag, f"Generated topic {tag}", kept))
+    return Topics(topics)
+
+
+def topics_yaml(topics: Topics) -> str:
+    """The topics file for `topics`."""
+    lines = ["topics:"]
+    for topic in topics.topics:
+        lines += [f"  - tag: {topic.tag}", f"    description: {json.dumps(topic.description)}"]
+        if topic.synonyms:
+            lines.append(f"    synonyms: [{', '.join(topic.synonyms)}]")
+    return "\n".join(lines) + "\n"
+
+
 def write_tips(directory: Path, files: int, per_file: int, seed: int = 2023) -> list[Tip]:
-    """Write `files` files of `per_file` tips into `directory`; return the tips written."""
+    """Write `files` files of `per_file` tips and their topics file into `directory`.
+
+    Returns the tips written.
+    """
+    (directory / TOPICS_FILE).write_text(topics_yaml(generated_topics()), encoding="utf-8")
     writer = TipWriter(random.Random(seed))
     written: list[Tip] = []
     for number in range(files):

@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.generated_tips import HEAD_WORDS, TAGS, VOCABULARY, write_tips
+from benchmarks.generated_tips import HEAD_WORDS, TAGS, VOCABULARY, generated_topics, write_tips
 from benchmarks.report import percentile, render_table, verdict
-from bot.content.library import SYNONYMS, Library
+from bot.content.library import Library
+from bot.content.search import find_tips
 from bot.content.selection import TipPicker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,12 +96,12 @@ def common_word_queries(rng: random.Random, count: int) -> list[str]:
     return [" ".join(rng.sample(HEAD_WORDS, rng.randint(1, 4))) for _ in range(count)]
 
 
-def topic_texts() -> list[str]:
+def topic_texts(library: Library) -> list[str]:
     """What people type after `/tip` for a topic: tags, plurals, synonyms, hashtags and misses."""
     texts = list(TAGS)
     texts += [f"{tag}s" for tag in TAGS[:10]]
     texts += [f"#{tag}" for tag in TAGS[:10]]
-    texts += list(SYNONYMS)
+    texts += [word for topic in library.vocabulary.topics for word in topic.synonyms]
     texts += ["kubernetes", "salary negotiation", "vacation"]
     return texts
 
@@ -122,11 +123,11 @@ def measure_lookups(library: Library, quick: bool) -> list[Row]:
     """Search, topic lookup and a topic pick over the library, as `/tip <words>` runs them."""
     picker = TipPicker(random.Random(7))
     count = QUICK_QUERY_COUNT if quick else QUERY_COUNT
-    topics = topic_texts()
+    topics = topic_texts(library)
     topic_inputs = topics * max(1, count // len(topics))
 
     def search(text: str, user: str) -> object:
-        return picker.best_match(library, text, user)
+        return picker.pick(find_tips(library, text).tips, user)
 
     def resolve(text: str, _user: str) -> object:
         return library.resolve_topic(text)
@@ -216,7 +217,8 @@ def run(quick: bool) -> bool:
         runs = QUICK_LOAD_RUNS if quick else LOAD_RUNS
         figures = [measure_load(directory) for _ in range(runs)]
     # The same tips the probe loaded from YAML, indexed here without parsing them again.
-    rows = load_rows(figures) + measure_lookups(Library(tuple(tips)), quick)
+    library = Library(tuple(tips), generated_topics())
+    rows = load_rows(figures) + measure_lookups(library, quick)
     table = render_table(
         ["measure", "figure", "target", "result"],
         [[row.what, row.figure, row.target, row.result] for row in rows],

@@ -2,11 +2,12 @@
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from bot.content.library import SYNONYMS
-from bot.content.loader import MAX_TAGS, SLUG
+from bot.content.loader import MAX_TAGS
+from bot.content.model import SLUG
 from bot.content.text import STOPWORDS, stem, words
+from bot.content.topics import Vocabulary
 
 DRAFT_TAGS = 3  # drafts carry a few strong tags; the admin may add up to MAX_TAGS
 FALLBACK_TAG = "leadership"
@@ -15,12 +16,12 @@ STAFF = re.compile(r"\bstaff\b", re.IGNORECASE)
 SENIOR = re.compile(r"\b(?:senior|sr)\b", re.IGNORECASE)
 
 
-def tag_vocabulary(topics: Iterable[str]) -> list[str]:
-    """The tags a draft may carry: the library's topics, then every tag a synonym names."""
-    return [*topics, *sorted(set(SYNONYMS.values()))]
+def tag_vocabulary(topics: Iterable[str], vocabulary: Vocabulary) -> Vocabulary:
+    """The topics a draft may carry: the library's, most used first, then the topics file's."""
+    return Vocabulary([*map(vocabulary.topic, topics), *vocabulary.topics], vocabulary.path)
 
 
-def choose_tags(text: str, context: str, vocabulary: Sequence[str]) -> tuple[str, ...]:
+def choose_tags(text: str, context: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     """Up to DRAFT_TAGS tags from `vocabulary` named by the passage's words; a fallback if none.
 
     A word in the passage counts twice a word in its context, so one mention of a topic in
@@ -29,13 +30,12 @@ def choose_tags(text: str, context: str, vocabulary: Sequence[str]) -> tuple[str
     found = Counter(w for w in words(text) if w not in STOPWORDS)
     found.update(w for w in words(text) if w not in STOPWORDS)
     found.update(w for w in words(context) if w not in STOPWORDS)
-    synonyms = {stem(key): tag for key, tag in SYNONYMS.items()}
     scores: dict[str, int] = {}
-    for tag in dict.fromkeys(vocabulary):
+    for tag in vocabulary.by_tag:
         parts = ({stem(part) for part in tag.split("-")} - STOPWORDS) if "-" in tag else set()
         score = 0
         for word, count in found.items():
-            if word == stem(tag) or synonyms.get(word) == tag:
+            if word == stem(tag) or vocabulary.meaning(word) == tag:
                 score += 2 * count
             elif word in parts:
                 score += count

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 import yaml
 
 from bot.content.drafting import DraftTip
-from bot.content.loader import DRAFT_MARKER, SLUG
-from bot.content.model import Source
+from bot.content.loader import DRAFT_MARKER
+from bot.content.model import SLUG, Source
 
 TODO_COMMENT = DRAFT_MARKER
 YAML_WIDTH = 92

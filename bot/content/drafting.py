@@ -1,6 +1,6 @@
 """Draft tips from takeaways: one tip per part of each passage, with ids that do not clash."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content.draft_body import body_parts, context_sentence, unwrapped, with_context
@@ -10,6 +10,7 @@ from bot.content.draft_title import draft_title
 from bot.content.draft_try import draft_try
 from bot.content.markdown import to_plain
 from bot.content.takeaways import Takeaway
+from bot.content.topics import Vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class DraftTip:
 
 
 def draft_tips(
-    takeaways: Iterable[Takeaway], taken: set[str], vocabulary: Sequence[str]
+    takeaways: Iterable[Takeaway], taken: set[str], vocabulary: Vocabulary
 ) -> list[DraftTip]:
     """Tips for every takeaway, split where one is too long; ids avoid `taken`."""
     used = set(taken)
@@ -36,7 +37,7 @@ def draft_tips(
     return tips
 
 
-def _takeaway_tips(takeaway: Takeaway, used: set[str], vocabulary: Sequence[str]) -> list[DraftTip]:
+def _takeaway_tips(takeaway: Takeaway, used: set[str], vocabulary: Vocabulary) -> list[DraftTip]:
     """One takeaway's tips, adding their ids to `used`; later parts number the first part's id."""
     parts = body_parts(unwrapped(takeaway.text))
     context = context_sentence(takeaway)

@@ -48,7 +48,7 @@ def _import(args: argparse.Namespace) -> int:
     # Drafts count: their ids will be served once they are reviewed.
     library = load_library(tips_dir, include_drafts=True).library
     taken = _taken_ids(library, replaced=out if args.force else None)
-    vocabulary = tag_vocabulary(tag for tag, _ in library.topics())
+    vocabulary = tag_vocabulary((topic.tag for topic, _ in library.topics()), library.vocabulary)
     tips = draft_tips(takeaways, taken, vocabulary)
     text = render_yaml(source, tips)
     check_draft(text, str(out), tips)

@@ -2,42 +2,10 @@
 
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 
 from bot.content.model import Tip
-from bot.content.text import stem, words
-
-# Words people type for a topic, mapped to the tag they mean (before stemming).
-SYNONYMS: Mapping[str, str] = {
-    "mentor": "mentoring",
-    "mentorship": "mentoring",
-    "coaching": "mentoring",
-    "teaching": "mentoring",
-    "delegate": "delegation",
-    "delegating": "delegation",
-    "trust": "delegation",
-    "outage": "incidents",
-    "oncall": "incidents",
-    "on-call": "incidents",
-    "firefighting": "incidents",
-    "credit": "recognition",
-    "kudos": "recognition",
-    "praise": "recognition",
-    "promotion": "career-ladder",
-    "career": "career-ladder",
-    "ladder": "career-ladder",
-    "impact": "scope",
-    "leadership": "influence",
-    "leading": "influence",
-    "architecture": "design",
-    "performance": "reliability",
-    "scale": "reliability",
-    "scaling": "reliability",
-    "decisions": "decision-making",
-    "decision": "decision-making",
-    "dependencies": "systems-thinking",
-    "systems": "systems-thinking",
-}
+from bot.content.text import words
+from bot.content.topics import Topic, Vocabulary, topic_key
 
 # Where a query word counts most: a title or tag match says more than a word in the body.
 FIELD_WEIGHTS = (("title", 3.0), ("tags", 3.0), ("try_", 1.0), ("body", 1.0))
@@ -45,10 +13,11 @@ MATCHED_WORD_BONUS = 10.0
 
 
 class Library:
-    """Tips in file order, with a tag index, and a word index built on first use."""
+    """Tips in file order, their topic vocabulary, a tag index, and a word index built on use."""
 
-    def __init__(self, tips: tuple[Tip, ...]) -> None:
+    def __init__(self, tips: tuple[Tip, ...], vocabulary: Vocabulary | None = None) -> None:
         self.tips = tips
+        self.vocabulary = vocabulary or Vocabulary()
         self.by_id: dict[str, Tip] = {tip.id: tip for tip in tips}
         self._by_tag: dict[str, list[Tip]] = defaultdict(list)
         self._tag_keys: dict[str, str] = {}
@@ -57,7 +26,7 @@ class Library:
         for tip in tips:
             for tag in tip.tags:
                 self._by_tag[tag].append(tip)
-                self._tag_keys[stem(tag)] = tag
+                self._tag_keys[topic_key(tag)] = tag
 
     def __len__(self) -> int:
         return len(self.tips)
@@ -85,25 +54,19 @@ class Library:
                     postings[word][position] = postings[word].get(position, 0.0) + weight
         return dict(postings)
 
-    def topics(self) -> list[tuple[str, int]]:
-        """Every tag with how many tips carry it, most common first."""
+    def topics(self) -> list[tuple[Topic, int]]:
+        """Every tag tips carry, as its topic, with how many tips carry it; most common first."""
         counts = Counter(tag for tip in self.tips for tag in tip.tags)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return [(self.vocabulary.topic(tag), count) for tag, count in ranked]
 
     def resolve_topic(self, text: str) -> str | None:
-        """The tag `text` names: exact, plural/singular or a known synonym; None if none."""
-        key = text.strip().lower().lstrip("#")
+        """The tag `text` names, in any case or number or as a synonym; None if no tip has it."""
+        key = topic_key(text)
         if not key:
             return None
-        hyphenated = key.replace(" ", "-")
-        for candidate in (key, hyphenated, SYNONYMS.get(key, ""), SYNONYMS.get(hyphenated, "")):
-            if not candidate:
-                continue
-            tag = self._tag_keys.get(stem(candidate))
-            if tag is not None:
-                return tag
-        synonym = SYNONYMS.get(stem(key))
-        return self._tag_keys.get(stem(synonym)) if synonym else None
+        tag = self._tag_keys.get(key) or self.vocabulary.meaning(text)
+        return tag if tag in self._by_tag else None
 
     def with_tag(self, tag: str) -> list[Tip]:
         """Tips carrying `tag`, in file order."""

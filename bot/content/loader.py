@@ -1,27 +1,25 @@
 """Load tip files safely and validate them, reporting every error with file and line."""
 
 import contextlib
-import difflib
 import gc
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from bot.content.library import Library
-from bot.content.limits import MAX_FILE_BYTES, MAX_QUOTED_CHARS
-from bot.content.model import LEVELS, Source, Tip
+from bot.content.limits import MAX_FILE_BYTES
+from bot.content.model import LEVELS, SLUG, Source, Tip
 from bot.content.source_url import url_problem
-from bot.content.tip_errors import FileErrors, TipError, clip, quoted
-from bot.content.yaml_tree import YamlRefused, compose_single_document
+from bot.content.tip_errors import FileErrors, TipError, quoted
+from bot.content.topic_file import parse_topics_file
+from bot.content.topics import TOPICS_FILE, Vocabulary
+from bot.content.yaml_fields import REFUSED, FieldReader, closest, listed, read_root
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
 TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
@@ -29,37 +27,11 @@ OPTIONAL_SOURCE_FIELDS = ("url",)
 MAX_TAGS = 6
 # Slack markup that notifies: <!channel>, <!here>, <!everyone>, <!subteam^…>, <@U…>, <#C…>.
 MENTION = re.compile(r"<[!@#][^>]*>")
-TIP_SUFFIXES = (".yaml", ".yml")
-MAP_TAG = "tag:yaml.org,2002:map"
+CONTENT_SUFFIXES = (".yaml", ".yml")
 # `tipbot import` writes this above every drafted `try` line; deleting them publishes the file.
 DRAFT_MARKER = "# TODO review: drafted by tipbot import"
-STR_TAG = "tag:yaml.org,2002:str"
-SEQ_TAG = "tag:yaml.org,2002:seq"
-# libyaml's parser is about seven times faster; both give the same nodes and line marks.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# No implicit YAML type (bool, int, float, null, timestamp) is written in more characters.
-LONGEST_IMPLICIT_SCALAR = 32
-
-
-class SafeLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """The safe loader, minus work tip files never need; 10,000 tips load in under a second."""
-
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        # Bodies and titles are long plain scalars; matching each against every implicit
-        # type's regex was a third of the load. Long ones can only be text.
-        if kind is yaml.ScalarNode and implicit[0] and len(value) > LONGEST_IMPLICIT_SCALAR:
-            return STR_TAG
-        return str(super().resolve(kind, value, implicit))
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers are registered on the safe loader, so there is nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """See descend_resolver."""
-
 
 UNKNOWN_SOURCE = Source(title="", author="", date="")
-_REFUSED = object()  # a value already reported as an error, so callers add no second error
 
 
 @dataclass(frozen=True)
@@ -73,14 +45,15 @@ class LoadResult:
     drafts: tuple[str, ...] = field(default=())
 
 
-def is_tip_path(path: str | Path) -> bool:
-    """Whether a path names a tip file (by its suffix; it may not exist)."""
-    return Path(path).suffix in TIP_SUFFIXES
+def is_content_path(path: str | Path) -> bool:
+    """Whether a path names a tip file or the topics file, by its suffix; it may not exist."""
+    return Path(path).suffix in CONTENT_SUFFIXES
 
 
 def tip_files(directory: Path) -> list[Path]:
-    """Every *.yaml and *.yml file under `directory`, in a stable order."""
-    found = [p for p in directory.rglob("*") if is_tip_path(p) and p.is_file()]
+    """Every *.yaml and *.yml file under `directory` but the topics file, in a stable order."""
+    topics = directory / TOPICS_FILE
+    found = [p for p in directory.rglob("*") if is_content_path(p) and p != topics and p.is_file()]
     return sorted(found)
 
 
@@ -118,9 +91,10 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
         message = "tips directory not found; pass one, or set TIPS_DIR"
         error = TipError(str(directory), 0, message)
         return LoadResult(Library(()), (error,))
+    vocabulary, vocabulary_errors = load_vocabulary(directory)
     paths = tip_files(directory)
     tips: list[Tip] = []
-    errors: list[TipError] = []
+    errors: list[TipError] = list(vocabulary_errors)
     if not paths:
         errors.append(TipError(str(directory), 0, "no *.yaml or *.yml tip files found"))
     seen: dict[str, Tip] = {}
@@ -128,7 +102,7 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
     for path in paths:
         text = read_tip_file(path)
         file_errors = FileErrors(_display(path))
-        file_tips = _parse_tip_file(text, file_errors)
+        file_tips = _parse_tip_file(text, file_errors, vocabulary)
         served = True
         if is_draft(text):
             drafts.append(_display(path))
@@ -143,7 +117,18 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
             tips.append(tip)
         errors.extend(file_errors.report())
     files = tuple(_display(p) for p in paths)
-    return LoadResult(Library(tuple(tips)), tuple(errors), files, tuple(drafts))
+    return LoadResult(Library(tuple(tips), vocabulary), tuple(errors), files, tuple(drafts))
+
+
+def load_vocabulary(directory: Path) -> tuple[Vocabulary | None, list[TipError]]:
+    """The topics file in `directory` and its errors; None when there is no such file.
+
+    Without one, any tag is accepted and topics have no descriptions or synonyms.
+    """
+    path = directory / TOPICS_FILE
+    if not path.is_file():
+        return None, []
+    return parse_topics_file(read_tip_file(path), _display(path))
 
 
 def read_tip_file(path: Path) -> str | TipError:
@@ -177,53 +162,39 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def parse_tip_file(text: str | TipError, path: str) -> tuple[list[Tip], list[TipError]]:
-    """Parse one file's text; returns its valid tips and its errors."""
+def parse_tip_file(
+    text: str | TipError, path: str, vocabulary: Vocabulary | None = None
+) -> tuple[list[Tip], list[TipError]]:
+    """Parse one file's text; returns its valid tips and its errors.
+
+    With a `vocabulary`, a tag that is not one of its topics is an error.
+    """
     errors = FileErrors(path)
-    tips = _parse_tip_file(text, errors)
+    tips = _parse_tip_file(text, errors, vocabulary)
     return tips, errors.report()
 
 
-def _parse_tip_file(text: str | TipError, errors: FileErrors) -> list[Tip]:
-    if isinstance(text, TipError):
-        errors.add(text.line, text.message)
+def _parse_tip_file(
+    text: str | TipError, errors: FileErrors, vocabulary: Vocabulary | None
+) -> list[Tip]:
+    read = read_root(text, errors, empty="file is empty; expected `source:` and `tips:`")
+    if read is None:
         return []
-    loader = SafeLoader(text)
-    try:
-        root = compose_single_document(loader)
-    except YamlRefused as exc:
-        errors.add(exc.line, exc.message)
-        return []
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.problem and exc.context and exc.context_mark:
-            # "while parsing a flow sequence ... line 11" is often where the real mistake is.
-            problem += f" ({exc.context} that started at line {exc.context_mark.line + 1})"
-        errors.add(line, f"YAML syntax error: {problem}")
-        return []
-    except yaml.YAMLError as exc:
-        errors.add(1, f"YAML error: {exc}")
-        return []
-    finally:
-        loader.dispose()
-    if root is None:
-        errors.add(1, "file is empty; expected `source:` and `tips:`")
-        return []
-    return _FileParser(errors, loader).parse(root)
+    root, loader = read
+    return _FileParser(errors, loader, vocabulary).parse(root)
 
 
-class _FileParser:
-    """Walks one file's YAML node tree so every error can name its line."""
+class _FileParser(FieldReader):
+    """Walks one tip file's YAML node tree so every error can name its line."""
 
-    def __init__(self, errors: FileErrors, loader: "yaml.SafeLoader | yaml.CSafeLoader") -> None:
-        self.path = errors.path
-        self.loader = loader
-        self.errors = errors
-
-    def error(self, node: yaml.Node, message: str) -> None:
-        self.errors.add(node.start_mark.line + 1, message)
+    def __init__(
+        self,
+        errors: FileErrors,
+        loader: "yaml.SafeLoader | yaml.CSafeLoader",
+        vocabulary: Vocabulary | None,
+    ) -> None:
+        super().__init__(errors, loader)
+        self.vocabulary = vocabulary
 
     def parse(self, root: yaml.Node) -> list[Tip]:
         if not isinstance(root, yaml.MappingNode):
@@ -245,27 +216,6 @@ class _FileParser:
         if source is None:
             return []
         return [t for t in tips if t is not None]
-
-    def mapping(
-        self, node: yaml.MappingNode, what: str, required: Iterable[str], optional: Iterable[str]
-    ) -> dict[str, yaml.Node]:
-        """Keys of a mapping node; reports unknown, duplicate and missing keys."""
-        if node.tag != MAP_TAG:
-            self.error(node, f"{what}: the YAML tag {_short_tag(node.tag)} is not allowed here")
-        allowed = (*required, *optional)
-        found: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key not in allowed:
-                self.error(key_node, f"{what}: unknown field {_key_and_hint(key, allowed)}")
-            elif key in found:
-                self.error(key_node, f'{what}: field "{key}" appears twice')
-            else:
-                found[key] = value_node
-        for name in required:
-            if name not in found:
-                self.error(node, f'{what}: missing field "{name}"')
-        return found
 
     def source(self, node: yaml.Node) -> Source | None:
         if not isinstance(node, yaml.MappingNode):
@@ -337,25 +287,9 @@ class _FileParser:
             line=node.start_mark.line + 1,
         )
 
-    def text(self, node: yaml.Node, what: str) -> str | None:
-        """A non-empty string scalar (dates are accepted and written back as YYYY-MM-DD)."""
-        value = self.value(node, what)
-        if value is _REFUSED:
-            return None
-        if isinstance(value, date):
-            return value.isoformat()
-        if not isinstance(value, str):
-            self.error(node, f"{what} must be text, not {_kind(value)}")
-            return None
-        stripped = value.strip()
-        if not stripped:
-            self.error(node, f"{what} is empty")
-            return None
-        return stripped
-
     def tags(self, node: yaml.Node, what: str) -> tuple[str, ...]:
         value = self.value_list(node, f'{what}: "tags"')
-        if value is _REFUSED:
+        if value is REFUSED:
             return ()
         if not isinstance(value, list) or not value:
             self.error(node, f'{what}: "tags" must be a non-empty list such as [mentoring, scope]')
@@ -365,72 +299,26 @@ class _FileParser:
             self.error(node, f'{what}: "tags" has {len(value)} entries; at most {MAX_TAGS}')
         bad = [t for t in value if not isinstance(t, str) or not SLUG.match(t)]
         if bad:
-            self.error(node, f"{what}: tags must be lowercase words or slugs; fix {_listed(bad)}")
+            self.error(node, f"{what}: tags must be lowercase words or slugs; fix {listed(bad)}")
         counts = Counter(t for t in value if isinstance(t, str))
         repeated = sorted(tag for tag, count in counts.items() if count > 1)
         if repeated:
-            self.error(node, f"{what}: tag {_listed(repeated)} appears more than once")
+            self.error(node, f"{what}: tag {listed(repeated)} appears more than once")
+        if self.errors.count > before:
+            return ()
+        if self.vocabulary is not None:
+            for tag in value:
+                if tag not in self.vocabulary:
+                    self.error(node, f"{what}: {unknown_tag(tag, self.vocabulary)}")
         if self.errors.count > before:
             return ()
         return tuple(value)
 
-    def value_list(self, node: yaml.Node, what: str) -> Any:
-        """Like `value`, without the constructor for the usual flow list of plain words."""
-        if node.tag == SEQ_TAG and all(item.tag == STR_TAG for item in node.value):
-            return [item.value for item in node.value]
-        return self.value(node, what)
 
-    def value(self, node: yaml.Node, what: str) -> Any:
-        """The Python value of a node; tags the safe loader refuses become one-line errors."""
-        if node.tag == STR_TAG:
-            return node.value  # most values are plain text; skip the constructor's dispatch
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as exc:
-            tag = clip(_short_tag(exc.problem or node.tag), MAX_QUOTED_CHARS)
-            self.error(node, f"{what} uses the YAML tag {tag}, which tip files do not allow")
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or type(exc).__name__
-            self.error(node, f"{what} cannot be read: {problem}")
-        return _REFUSED
-
-
-def _listed(values: list[Any]) -> str:
-    """Values from the file for an error: quoted text or the kind of value, a few at most."""
-    # As many as a valid list may hold: enough to see the pattern, never a flood.
-    shown = [quoted(v) if isinstance(v, str) else _kind(v) for v in values[:MAX_TAGS]]
-    more = f" and {len(values) - MAX_TAGS} more" if len(values) > MAX_TAGS else ""
-    return ", ".join(shown) + more
-
-
-def _short_tag(tag: str) -> str:
-    """`!!python/name:os.system` from PyYAML's long tag or its error text."""
-    for prefix in ("could not determine a constructor for the tag ", "tag:yaml.org,2002:"):
-        tag = tag.replace(prefix, "!!" if prefix.startswith("tag:") else "")
-    return tag.strip("'\"")
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false (put the text in quotes)"
-    if isinstance(value, int | float):
-        return "a number (put the text in quotes)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def _key_and_hint(key: object, allowed: Iterable[str]) -> str:
-    """An unknown key, quoted, with the field it most likely meant or else the fields allowed."""
-    if not isinstance(key, str):
-        return f"that is a list or mapping (allowed: {', '.join(allowed)})"
-    shown = quoted(key)
-    # Cut first: no key much longer than the short field names can be a close match anyway.
-    match = difflib.get_close_matches(key[:MAX_QUOTED_CHARS], list(allowed), n=1)
-    if match:
-        return f'{shown} (did you mean "{match[0]}"?)'
-    return f"{shown} (allowed: {', '.join(allowed)})"
+def unknown_tag(tag: str, vocabulary: Vocabulary) -> str:
+    """Why `tag` is refused, with the topic it most likely means, or what to do instead."""
+    where = vocabulary.path or TOPICS_FILE
+    meant = vocabulary.meaning(tag) or closest(tag, vocabulary.by_tag)
+    if meant:
+        return f'tag {quoted(tag)} is not a topic in {where} (did you mean "{meant}"?)'
+    return f"tag {quoted(tag)} is not a topic in {where}; use one of its topics, or add it there"

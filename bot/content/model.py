@@ -1,8 +1,11 @@
 """Tips and the article they come from, as immutable values."""
 
+import re
 from dataclasses import dataclass
 
 LEVELS = ("senior", "staff", "both")
+# Ids, tags and synonyms: lowercase words joined by hyphens.
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from typing import Protocol
 
 from bot.content.library import Library
 from bot.content.model import Tip
-from bot.content.text import query_words
 
 # How many of a person's last tips a random pick avoids.
 RECENT_PER_USER = 5
@@ -101,13 +100,6 @@ class TipPicker:
         """A random tip, optionally within one topic, other than the ones `on_screen`."""
         candidates = library.with_tag(topic) if topic else library.tips
         return self.pick(candidates, user_id, on_screen)
-
-    def best_match(self, library: Library, text: str, user_id: str) -> Tip | None:
-        """The tip that best matches free text; ties go to one the user has not seen lately."""
-        wanted = query_words(text)
-        if not wanted:
-            return None
-        return self.pick(library.best(wanted), user_id)
 
 
 def tip_of_the_week(library: Library, now: datetime) -> Tip | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from watchfiles import Change, watch
 
-from bot.content.loader import is_tip_path
+from bot.content.loader import is_content_path
 from bot.content.reloading import LibraryReloader
 
 logger = logging.getLogger(__name__)
@@ -15,20 +15,20 @@ logger = logging.getLogger(__name__)
 DEBOUNCE_MS = 300
 
 
-def is_tip_file(change: Change, path: str) -> bool:
-    """Only YAML files matter; editor swap files and backups do not."""
-    return is_tip_path(path)
+def is_content_file(change: Change, path: str) -> bool:
+    """Only YAML files matter (tip files and the topics file); swap files and backups do not."""
+    return is_content_path(path)
 
 
 def watch_tips(
     directory: Path, reloader: LibraryReloader, stop: threading.Event
 ) -> threading.Thread:
-    """Reload whenever a tip file is added, changed or removed, until `stop` is set."""
+    """Reload when a tip file or the topics file is added, changed or removed, until `stop`."""
 
     def loop() -> None:
         for changes in watch(
             directory,
-            watch_filter=is_tip_file,
+            watch_filter=is_content_file,
             debounce=DEBOUNCE_MS,
             stop_event=stop,
             raise_interrupt=False,

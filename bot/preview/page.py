@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from html import escape
 
@@ -9,7 +10,8 @@ from slack_sdk.errors import SlackObjectFormationError
 
 from bot.content.model import Tip
 from bot.content.tip_errors import TipError, error_count
-from bot.preview.filters import Filters, search_text
+from bot.content.topics import Topic
+from bot.preview.filters import Filters, Shown, shown_tips
 from bot.preview.mrkdwn import render_mrkdwn, render_plain
 from bot.preview.watch import Snapshot
 from bot.slack.views import Blocks, nugget_message, tip_message
@@ -48,6 +50,7 @@ nav.forms a[aria-current] { color: var(--text); font-weight: 700; text-decoratio
 .card { display: flex; gap: 8px; background: #fff; border: 1px solid var(--line);
   border-radius: 8px; padding: 12px 16px; margin-bottom: 12px; }
 .card[hidden] { display: none; }
+#search-note { color: var(--muted); font-size: 13px; margin: 0 0 8px; }
 .avatar { flex: 0 0 36px; height: 36px; border-radius: 6px; background: #2eb67d; color: #fff;
   display: flex; align-items: center; justify-content: center; font-size: 20px; }
 .message { flex: 1; min-width: 0; }
@@ -85,33 +88,21 @@ nav.forms a[aria-current] { color: var(--text); font-weight: 700; text-decoratio
 #no-match { color: var(--muted); }
 """
 
-# Filters as the admin types (the server applies the same filters for ?q=&tag=, so the
-# page also works without JavaScript), then reloads the page whenever a tip file changes.
+# Filters as the admin types by asking the server which tips to show: the same search
+# `/tip` runs in Slack, so the page never guesses. The form is a plain GET, so the page
+# works without JavaScript too. Then reloads the page whenever a tip file changes.
 SCRIPT = """
 (() => {
   const form = document.getElementById("filters");
   const search = form.elements.namedItem("q");
   const tag = form.elements.namedItem("tag");
-  const cards = [...document.querySelectorAll(".card[data-search]")];
+  const cards = [...document.querySelectorAll("article.card")];
   const shown = document.getElementById("shown");
   const empty = document.getElementById("no-match");
+  const note = document.getElementById("search-note");
+  let asked = 0;
 
-  function apply() {
-    const words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    let count = 0;
-    for (const card of cards) {
-      const tags = card.dataset.tags.split(" ");
-      const visible = (!tag.value || tags.includes(tag.value)) &&
-        words.every((word) => card.dataset.search.includes(word));
-      card.hidden = !visible;
-      count += visible ? 1 : 0;
-    }
-    shown.textContent = String(count);
-    empty.hidden = count > 0;
-    const params = new URLSearchParams(location.search);
-    for (const [name, value] of [["q", search.value.trim()], ["tag", tag.value]]) {
-      if (value) { params.set(name, value); } else { params.delete(name); }
-    }
+  function remember(params) {
     for (const link of document.querySelectorAll("a[data-form]")) {
       const linked = new URLSearchParams(params);
       if (link.dataset.form === "reply") { linked.delete("form"); }
@@ -123,14 +114,51 @@ SCRIPT = """
     history.replaceState(null, "", query ? "?" + query : location.pathname);
   }
 
-  // A link such as /#q=cache&tag=scope sets the filters without asking the server.
-  const fromHash = new URLSearchParams(location.hash.slice(1));
-  if (fromHash.has("q")) { search.value = fromHash.get("q"); }
-  if (fromHash.has("tag")) { tag.value = fromHash.get("tag"); }
-  search.addEventListener("input", apply);
+  async function apply() {
+    const params = new URLSearchParams(location.search);
+    const wanted = new URLSearchParams();
+    for (const [name, value] of [["q", search.value.trim()], ["tag", tag.value]]) {
+      if (value) { params.set(name, value); wanted.set(name, value); } else { params.delete(name); }
+    }
+    remember(params);
+    const mine = ++asked;
+    let answer;
+    try {
+      const response = await fetch("/matches?" + wanted, { cache: "no-store" });
+      if (!response.ok) { return; }
+      answer = await response.json();
+    } catch (error) {
+      return;  // the preview server is restarting; the next keystroke asks again
+    }
+    if (mine !== asked) { return; }  // a later keystroke's answer is on its way
+    const visible = new Set(answer.shown);
+    let count = 0;
+    for (const card of cards) {
+      card.hidden = !visible.has(card.dataset.id);
+      count += card.hidden ? 0 : 1;
+    }
+    shown.textContent = String(count);
+    empty.hidden = count > 0;
+    note.textContent = answer.note;
+    note.hidden = !answer.note;
+  }
+
+  let typing;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(apply, 150);
+  });
   tag.addEventListener("change", apply);
   form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
-  apply();
+
+  // A link such as /#q=cache&tag=scope sets the filters without loading the page again.
+  const fromHash = new URLSearchParams(location.hash.slice(1));
+  if (fromHash.has("tag") && ![...tag.options].some((o) => o.value === fromHash.get("tag"))) {
+    tag.add(new Option(fromHash.get("tag"), fromHash.get("tag")));
+  }
+  if (fromHash.has("q")) { search.value = fromHash.get("q"); }
+  if (fromHash.has("tag")) { tag.value = fromHash.get("tag"); }
+  if (fromHash.has("q") || fromHash.has("tag")) { apply(); }
 
   const loaded = document.body.dataset.fingerprint;
   setInterval(async () => {
@@ -158,12 +186,13 @@ def render_page(snapshot: Snapshot, filters: Filters) -> str:
     """The whole preview page for one snapshot of the tips, filtered as asked."""
     result = snapshot.result
     tips = result.library.tips
-    cards = [render_card(tip, filters) for tip in tips]
-    shown = sum(1 for tip in tips if filters.shows(tip))
+    shown = shown_tips(result.library, filters)
+    visible = set(shown.ids)
+    cards = [render_card(tip, filters, tip.id in visible) for tip in tips]
     loaded = snapshot.loaded_at.strftime("%Y-%m-%d %H:%M:%S")
     summary = (
         f"{plural(len(tips), 'tip')} from {plural(len(result.files), 'file')} · "
-        f'loaded at {loaded} · showing <span id="shown">{shown}</span>'
+        f'loaded at {loaded} · showing <span id="shown">{len(visible)}</span>'
     )
     empty_text = "No tip matches this search." if tips else "There are no tips to show yet."
     return f"""<!DOCTYPE html>
@@ -184,17 +213,24 @@ This page reloads itself when a tip file changes.</p>
 {render_errors(result.errors)}
 {render_drafts(result.drafts)}
 <p class="summary" id="summary">{summary}</p>
-{render_filters(filters, result.library.topics())}
+{render_filters(filters, shown, result.library.topics())}
+<p id="search-note"{"" if shown.note else " hidden"}>{escape(shown.note)}</p>
 {render_form_links(filters)}
 <section id="tips" aria-label="Tips">
 {"".join(cards)}
 </section>
-<p id="no-match"{"" if shown == 0 else " hidden"}>{empty_text}</p>
+<p id="no-match"{"" if not visible else " hidden"}>{empty_text}</p>
 </main>
 <script>{SCRIPT}</script>
 </body>
 </html>
 """
+
+
+def matches_json(snapshot: Snapshot, filters: Filters) -> str:
+    """What the page's script asks for as the admin types: the ids to show, and the note."""
+    shown = shown_tips(snapshot.result.library, filters)
+    return json.dumps({"shown": list(shown.ids), "tag": shown.tag, "note": shown.note})
 
 
 def render_errors(errors: Sequence[TipError]) -> str:
@@ -223,18 +259,25 @@ reviewed: delete their <code># TODO review</code> comments to publish them.</p>
 </section>"""
 
 
-def render_filters(filters: Filters, topics: Sequence[tuple[str, int]]) -> str:
+def render_filters(filters: Filters, shown: Shown, topics: Sequence[tuple[Topic, int]]) -> str:
     """The search box and tag menu; a plain GET form, so it works without JavaScript too."""
     options = ['<option value="">All tags</option>']
-    for tag, count in topics:
-        selected = " selected" if tag == filters.tag else ""
-        options.append(f'<option value="{escape(tag)}"{selected}>{escape(tag)} ({count})</option>')
+    for topic, count in topics:
+        selected = " selected" if topic.tag == shown.tag else ""
+        label = f"{topic.tag} ({count})"
+        if topic.description:
+            label += f": {topic.description}"
+        options.append(f'<option value="{escape(topic.tag)}"{selected}>{escape(label)}</option>')
+    if filters.tag and not shown.tag:
+        # Kept in the menu, so the page's own script asks for the same (unknown) tag.
+        unknown = escape(filters.tag)
+        options.append(f'<option value="{unknown}" selected>{unknown} (no such topic)</option>')
     form = ""
     if filters.form != "reply":
         form = f'<input type="hidden" name="form" value="{escape(filters.form)}">'
     return f"""<form class="filters" id="filters" method="get" action="/" role="search">
-<input type="search" name="q" value="{escape(filters.query)}" placeholder="Search tips"
- aria-label="Search tips" autocomplete="off">
+<input type="search" name="q" value="{escape(filters.query)}" placeholder="Search as /tip does"
+ aria-label="Search tips as /tip does" autocomplete="off">
 <select name="tag" aria-label="Filter by tag">{"".join(options)}</select>
 {form}<button type="submit">Filter</button>
 </form>"""
@@ -250,9 +293,9 @@ def render_form_links(filters: Filters) -> str:
     return f'<nav class="forms">Show each tip as:{"".join(links)}</nav>'
 
 
-def render_card(tip: Tip, filters: Filters) -> str:
+def render_card(tip: Tip, filters: Filters, visible: bool = True) -> str:
     """One tip as a Slack message card, hidden when the filters leave it out."""
-    hidden = "" if filters.shows(tip) else " hidden"
+    hidden = "" if visible else " hidden"
     weekly = filters.form == "weekly"
     note = "" if weekly else '<span class="note">Only visible to you</span>'
     try:
@@ -260,10 +303,7 @@ def render_card(tip: Tip, filters: Filters) -> str:
     except SlackObjectFormationError as exc:
         # The loader's limits should prevent this; if they drift, say so rather than crash.
         blocks = f'<p class="refused">Slack would refuse this tip: {escape(str(exc))}</p>'
-    searched = escape(search_text(tip))
-    tags = escape(" ".join(tip.tags))
-    return f"""<article class="card" id="tip-{escape(tip.id)}" data-search="{searched}"
- data-tags="{tags}"{hidden}>
+    return f"""<article class="card" id="tip-{escape(tip.id)}" data-id="{escape(tip.id)}"{hidden}>
 <div class="avatar" aria-hidden="true">💡</div>
 <div class="message">
 <div class="sender"><span class="name">{APP_NAME}</span><span class="badge">APP</span>{note}</div>

@@ -1,4 +1,4 @@
-"""Serve the preview page with waitress: GET /, /fingerprint and /health, nothing else."""
+"""Serve the preview page with waitress: GET /, /matches, /fingerprint and /health only."""
 
 import argparse
 import signal
@@ -17,7 +17,7 @@ from bot.content.tip_errors import error_count
 from bot.errors import TipbotError
 from bot.http_server import bound_port, create_wsgi_server, stop_on_sigterm
 from bot.preview.filters import Filters
-from bot.preview.page import CONTENT_SECURITY_POLICY, render_page
+from bot.preview.page import CONTENT_SECURITY_POLICY, matches_json, render_page
 from bot.preview.watch import LiveLibrary
 from bot.wording import plural
 
@@ -31,11 +31,11 @@ NO_STORE = ("Cache-Control", "no-store")
 
 
 def preview_app(library: LiveLibrary) -> "WSGIApplication":
-    """The WSGI app: the page, the files' fingerprint for the page's reload check, and health."""
+    """The WSGI app: the page, the tips its search shows, the files' fingerprint, and health."""
 
     def application(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path not in ("/", "/fingerprint", "/health"):
+        if path not in ("/", "/matches", "/fingerprint", "/health"):
             return _reply(start_response, "404 Not Found", TEXT, "Not found. The preview is at /\n")
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             headers = [("Allow", "GET, HEAD")]
@@ -46,6 +46,9 @@ def preview_app(library: LiveLibrary) -> "WSGIApplication":
         if path == "/fingerprint":
             return _reply(start_response, "200 OK", TEXT, snapshot.fingerprint)
         filters = Filters.from_query(parse_qs(environ.get("QUERY_STRING", "")))
+        if path == "/matches":
+            matches = matches_json(snapshot, filters)
+            return _reply(start_response, "200 OK", "application/json", matches)
         headers = [
             ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
             ("X-Content-Type-Options", "nosniff"),

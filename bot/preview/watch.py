@@ -1,4 +1,4 @@
-"""The tips as they are on disk now: reloaded whenever a tip file's fingerprint changes."""
+"""The tips as they are on disk now: reloaded whenever a YAML file's fingerprint changes."""
 
 import hashlib
 import threading
@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.content.loader import LoadResult, is_tip_path, load_library
+from bot.content.loader import LoadResult, is_content_path, load_library
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,10 @@ class Snapshot:
 
 
 def fingerprint(directory: Path) -> str:
-    """A short hash of every tip file's path, modification time and size under `directory`."""
+    """A short hash of every YAML file's path, modification time and size under `directory`.
+
+    The topics file counts: a new description or synonym shows without a restart.
+    """
     digest = hashlib.sha256()
     for path, mtime_ns, size in sorted(_file_stats(directory)):
         digest.update(f"{path}\0{mtime_ns}\0{size}\n".encode())
@@ -33,7 +36,7 @@ def _file_stats(directory: Path) -> list[tuple[str, int, int]]:
     stats = []
     # rglob on a directory that does not exist (yet) yields nothing, which is what we want.
     for path in directory.rglob("*"):
-        if not is_tip_path(path):
+        if not is_content_path(path):
             continue
         try:
             stat = path.stat()

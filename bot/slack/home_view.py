@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.content.model import Tip
 from bot.content.tip_errors import TipError, error_count
+from bot.content.topics import Topic
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
@@ -58,7 +59,7 @@ class HomeContent:
     # workspace's featured tip (see `week_section`).
     week_tip: Tip | None
     week_tip_sent: str | None
-    topics: Sequence[tuple[str, int]]
+    topics: Sequence[tuple[Topic, int]]
     topic: str | None
     topic_tip: Tip | None
     dm_subscription: Subscription | None
@@ -161,7 +162,12 @@ def shared_to(view: dict[str, Any]) -> str:
 def topic_section(content: HomeContent) -> list[Block]:
     """A topic menu that updates the tab in place, and a tip from the chosen topic."""
     options = [
-        Option(value=tag, text=f"{tag} ({count})") for tag, count in content.topics[:MAX_OPTIONS]
+        Option(
+            value=topic.tag,
+            text=f"{topic.tag} ({count})",
+            description=topic.description or None,
+        )
+        for topic, count in content.topics[:MAX_OPTIONS]
     ]
     if not options:
         return []

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot.commands import SUBCOMMANDS
 from bot.content.model import Source, Tip
+from bot.content.topics import Topic
 from bot.nuggets.models import Subscription
 from bot.slack.mrkdwn import echo, escape, link
 from bot.wording import plural
@@ -170,12 +171,12 @@ def nugget_message(tip: Tip, votes: int, *, in_dm: bool = False) -> Blocks:
     )
 
 
-def topics_message(topics: Sequence[tuple[str, int]], command: str) -> Blocks:
-    """Every topic with its count, and how to ask for one."""
+def topics_message(topics: Sequence[tuple[Topic, int]], command: str) -> Blocks:
+    """Every topic with its count and what it covers, and how to ask for one."""
     if not topics:
         return notice_message("There are no tips yet. An admin can add some to `tips/`.")
-    listed = "\n".join(f"• `{tag}` ({plural(count, 'tip')})" for tag, count in topics)
-    example = topics[0][0]
+    listed = "\n".join(topic_line(topic, count) for topic, count in topics)
+    example = topics[0][0].tag
     return to_dicts(
         [
             HeaderBlock(text="Topics"),
@@ -187,9 +188,15 @@ def topics_message(topics: Sequence[tuple[str, int]], command: str) -> Blocks:
     )
 
 
-def no_match_message(query: str, topics: Sequence[tuple[str, int]], command: str) -> Blocks:
+def topic_line(topic: Topic, count: int) -> str:
+    """One topic in the list: its tag, how many tips it has, and its description if any."""
+    line = f"• `{topic.tag}` ({plural(count, 'tip')})"
+    return f"{line}: {escape(topic.description)}" if topic.description else line
+
+
+def no_match_message(query: str, topics: Sequence[tuple[Topic, int]], command: str) -> Blocks:
     """A friendly 'nothing matched', quoting the query safely and listing the topics."""
-    names = ", ".join(f"`{tag}`" for tag, _ in topics) or "none yet"
+    names = ", ".join(f"`{topic.tag}`" for topic, _ in topics) or "none yet"
     text = (
         f"I couldn't find a tip about `{echo(query)}`.\n"
         f"Try one of these topics: {names}\n"

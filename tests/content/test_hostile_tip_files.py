@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import loader
+from bot.content import yaml_fields
 from bot.content.limits import (
     MAX_ERROR_CHARS,
     MAX_ERRORS_PER_FILE,
@@ -60,7 +60,7 @@ def messages(result: LoadResult) -> list[str]:
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run the test with libyaml's parser and with PyYAML's own, whose composer recurses."""
     if request.param == "pure-python":
-        monkeypatch.setattr(loader, "SafeLoader", yaml.SafeLoader)
+        monkeypatch.setattr(yaml_fields, "SafeLoader", yaml.SafeLoader)
     return str(request.param)
 
 

@@ -13,6 +13,7 @@ from bot.content.draft_yaml import TODO_COMMENT
 from bot.content.loader import LIMITS, load_library, parse_tip_file
 from bot.content.markdown import split_sentences, to_mrkdwn, to_plain
 from bot.content.model import Tip
+from bot.content.topics import TOPICS_FILE
 from tests.conftest import FIXTURES, SHIPPED_TIPS
 from tests.processes import run_tipbot
 
@@ -25,9 +26,10 @@ ENTITY = re.compile(r"&(?:amp|lt|gt);")
 
 @pytest.fixture(autouse=True)
 def tips_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty library in TIPS_DIR, so no test reads or writes the shipped tips/ by accident."""
+    """A library with the shipped topics and no tips yet in TIPS_DIR, not the shipped tips/."""
     directory = tmp_path / "tips"
     directory.mkdir()
+    shutil.copy(SHIPPED_TIPS / TOPICS_FILE, directory / TOPICS_FILE)
     monkeypatch.setenv("TIPS_DIR", str(directory))
     return directory
 
@@ -94,7 +96,7 @@ def test_a_story_with_quoted_takeaways_drafts_one_tip_per_quote(
         assert phrase in bodies
     shipped = load_library(SHIPPED_TIPS).library
     assert not {tip.id for tip in tips} & set(shipped.by_id)
-    vocabulary = {tag for tag, _ in shipped.topics()} | {"leadership", "recognition"}
+    vocabulary = set(shipped.vocabulary.by_tag)
     assert {tag for tip in tips for tag in tip.tags} <= vocabulary
     assert {tip.level for tip in tips} == {"staff"}
     assert_fit_for_slack(tips)
@@ -155,7 +157,7 @@ def test_article_without_front_matter_takes_the_heading_and_needs_flags(
 
     assert (code, stdout) == (1, "")
     assert "--author NAME and --date YYYY-MM-DD" in stderr
-    assert list(tips_dir.iterdir()) == []
+    assert [p.name for p in tips_dir.iterdir()] == [TOPICS_FILE]
 
     code, stdout, _ = run_import(capsys, article, "--author", "Sam Lee", "--date", "2024-05-01")
 
@@ -327,7 +329,7 @@ def test_dry_run_prints_the_yaml_and_writes_nothing(
     assert len(draft_of(stdout)) == 4
     assert stderr == "Dry run: 4 draft tips; nothing written.\n"
     assert not out.exists()
-    assert list(tips_dir.iterdir()) == []
+    assert [p.name for p in tips_dir.iterdir()] == [TOPICS_FILE]
 
 
 def test_out_is_honoured_and_force_overwrites(
@@ -405,7 +407,7 @@ def test_unusable_input_is_a_clear_error_and_writes_nothing(
     assert stderr.startswith("tipbot import: ")
     assert message in stderr
     assert not out.exists()
-    assert list(tips_dir.iterdir()) == []
+    assert [p.name for p in tips_dir.iterdir()] == [TOPICS_FILE]
 
 
 def test_missing_file_folder_and_bad_flags_are_clear_errors(

@@ -5,9 +5,13 @@ import random
 import pytest
 
 from bot.content.library import Library
+from bot.content.loader import load_vocabulary
 from bot.content.model import Source, Tip
+from bot.content.search import Found, find_tips
 from bot.content.selection import MemoryRecentTips, TipPicker
 from bot.content.text import query_words
+from bot.content.topics import Topic, Vocabulary
+from tests.conftest import SHIPPED_TIPS
 
 ARTICLE = Source(
     title="Leadership: Senior Engineer vs Staff Engineer", author="iago", date="2023-03-19"
@@ -27,6 +31,8 @@ def make_tip(
     )
 
 
+SHIPPED_TOPICS = load_vocabulary(SHIPPED_TIPS)[0]
+
 EIGHT_TIPS = Library(
     (
         make_tip("trust-your-team", tags=("delegation", "mentoring")),
@@ -37,13 +43,19 @@ EIGHT_TIPS = Library(
         make_tip("share-the-credit", tags=("recognition", "influence")),
         make_tip("leader-of-leaders", tags=("influence", "decision-making")),
         make_tip("expert-writes-requirements", tags=("requirements", "delegation")),
-    )
+    ),
+    SHIPPED_TOPICS,
 )
 
 
-def ids(tips: list[Tip]) -> list[str]:
+def ids(tips: list[Tip] | tuple[Tip, ...]) -> list[str]:
     """The ids of `tips`, in order."""
     return [tip.id for tip in tips]
+
+
+def best_match(library: Library, text: str, picker: TipPicker | None = None) -> Tip | None:
+    """The tip `/tip TEXT` shows user U1, picked as the slash command picks it."""
+    return (picker or TipPicker(random.Random(0))).pick(find_tips(library, text).tips, "U1")
 
 
 # --- topics -------------------------------------------------------------------------------
@@ -92,8 +104,19 @@ def test_topic_matches_its_tag_whatever_the_case_plural_hash_or_spaces(
     ],
 )
 def test_synonyms_resolve_to_the_tag_they_mean(typed: str, tag: str) -> None:
-    """Everyday words for a topic (outage, mentor, kudos...) resolve to the tag, plurals too."""
+    """Everyday words in tips/topics.yaml (outage, mentor, kudos...) resolve, plurals too."""
     assert EIGHT_TIPS.resolve_topic(typed) == tag
+
+
+def test_synonyms_come_from_the_topics_file_only() -> None:
+    """Without a topics file no word but the tag itself finds a topic; with one, its synonyms do."""
+    tips = (make_tip("go-to-person", tags=("incidents",)),)
+    listed = Vocabulary([Topic("incidents", "Production problems", ("pager",))])
+
+    assert Library(tips).resolve_topic("outage") is None
+    assert Library(tips).resolve_topic("incidents") == "incidents"
+    assert Library(tips, listed).resolve_topic("Pagers") == "incidents"
+    assert Library(tips, listed).resolve_topic("outage") is None
 
 
 def test_on_call_typed_with_a_space_is_a_synonym_too() -> None:
@@ -109,7 +132,7 @@ def test_text_that_names_no_tag_is_not_a_topic(typed: str) -> None:
 
 def test_synonym_for_a_tag_no_tip_carries_is_not_a_topic() -> None:
     """A synonym only resolves when the library has tips with the tag it stands for."""
-    library = Library((make_tip("trust-your-team", tags=("delegation",)),))
+    library = Library((make_tip("trust-your-team", tags=("delegation",)),), SHIPPED_TOPICS)
 
     assert library.resolve_topic("kudos") is None
     assert library.resolve_topic("delegate") == "delegation"
@@ -117,7 +140,7 @@ def test_synonym_for_a_tag_no_tip_carries_is_not_a_topic() -> None:
 
 def test_topics_counts_tips_per_tag_most_common_first() -> None:
     """topics() lists every tag with its tip count, by count then alphabetically."""
-    assert EIGHT_TIPS.topics() == [
+    assert [(topic.tag, count) for topic, count in EIGHT_TIPS.topics()] == [
         ("delegation", 3),
         ("influence", 2),
         ("mentoring", 2),
@@ -169,7 +192,7 @@ def test_title_match_beats_body_only_match() -> None:
     ranked = library.search(query_words("incident"))
 
     assert [tip.id for _, tip in ranked] == ["in-title", "in-body"]
-    assert TipPicker(random.Random(0)).best_match(library, "incident", "U1") == in_title
+    assert best_match(library, "incident") == in_title
 
 
 def test_more_query_words_matched_beats_fewer() -> None:
@@ -184,9 +207,7 @@ def test_more_query_words_matched_beats_fewer() -> None:
     two_words_in_body = make_tip("two-words", body="The database is behind the cache.")
     library = Library((one_word_everywhere, two_words_in_body))
 
-    best = TipPicker(random.Random(0)).best_match(library, "cache database", "U1")
-
-    assert best == two_words_in_body
+    assert best_match(library, "cache database") == two_words_in_body
 
 
 def test_stopwords_in_a_query_match_nothing() -> None:
@@ -211,15 +232,35 @@ def test_search_covers_try_line_tags_and_tag_parts() -> None:
     assert [tip.id for _, tip in library.search(query_words("career-ladder"))] == ["in-tag"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "the of and to", "?!"])
-def test_query_with_nothing_to_match_returns_none(text: str) -> None:
-    """An empty query, or one of only stopwords or punctuation, picks no tip."""
-    assert TipPicker(random.Random(0)).best_match(EIGHT_TIPS, text, "U1") is None
+@pytest.mark.parametrize("text", ["the of and to", "?!", "kubernetes"])
+def test_query_with_nothing_to_match_finds_nothing(text: str) -> None:
+    """Only stopwords, only punctuation, or words in no tip: nothing, so topics are listed."""
+    assert find_tips(EIGHT_TIPS, text).tips == ()
+    assert best_match(EIGHT_TIPS, text) is None
 
 
-def test_query_that_matches_no_tip_returns_none() -> None:
-    """Words that appear in no tip give None, so the caller can list the topics instead."""
-    assert TipPicker(random.Random(0)).best_match(EIGHT_TIPS, "kubernetes", "U1") is None
+@pytest.mark.parametrize("text", ["", "   "])
+def test_no_text_finds_every_tip(text: str) -> None:
+    """`/tip` alone picks from the whole library, with no topic."""
+    assert find_tips(EIGHT_TIPS, text) == Found(EIGHT_TIPS.tips)
+
+
+@pytest.mark.parametrize("text", ["reliability", "Performance", "scaling", "#reliability"])
+def test_text_naming_a_topic_finds_exactly_its_tips(text: str) -> None:
+    """A tag or a synonym finds every tip of that topic, and says which topic it was."""
+    assert find_tips(EIGHT_TIPS, text) == Found(
+        tuple(EIGHT_TIPS.with_tag("reliability")), "reliability"
+    )
+
+
+def test_words_find_only_the_tips_with_the_best_score() -> None:
+    """Free text finds the tips tied for the best score, in file order, and no topic."""
+    first = make_tip("first", title="Incident review")
+    weaker = make_tip("weaker", body="An incident, once.")
+    second = make_tip("second", title="Incident drills")
+    library = Library((first, weaker, second))
+
+    assert find_tips(library, "incident hero") == Found((first, second))
 
 
 def test_tied_best_matches_prefer_one_the_user_has_not_seen() -> None:
@@ -232,7 +273,7 @@ def test_tied_best_matches_prefer_one_the_user_has_not_seen() -> None:
         recent = MemoryRecentTips()
         recent.remember("U1", "first")
         picker = TipPicker(random.Random(seed), recent)
-        assert picker.best_match(library, "incident", "U1") == second
+        assert best_match(library, "incident", picker) == second
 
 
 # --- random picks and per-user memory -------------------------------------------------------

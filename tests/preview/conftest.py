@@ -25,7 +25,7 @@ tips:
   - id: draft-without-try
     title: A draft that forgot its try line
     body: This tip has no try line yet.
-    tags: [drafts]
+    tags: [communication]
     level: both
 """
 BROKEN_ERROR = 'broken.yaml:6: tip "draft-without-try": missing field "try"'

@@ -14,6 +14,7 @@ import pytest
 from waitress.server import create_server
 
 from bot.content.loader import load_library
+from bot.content.search import find_tips
 from bot.http_server import bound_port, close_from_another_thread
 from bot.preview.server import preview_app
 from bot.preview.watch import LiveLibrary
@@ -95,19 +96,19 @@ def test_search_filters_on_the_server(preview: Preview, tmp_path: Path):
 
 
 def test_search_filters_in_the_page_script(preview: Preview, tmp_path: Path):
-    """#q=cache&tag=reliability is read by the page's own script, which hides the other cards."""
-    dom = dump_dom(tmp_path, preview.url + "#q=cache&tag=reliability")
+    """#q=outage&tag=mentoring is read by the page's script, which asks /matches what to show."""
+    # The server saw no query, so only the script can have hidden anything; virtual time
+    # lets its request to /matches finish before the DOM is dumped.
+    url = preview.url + "#q=outage&tag=mentoring"
+    dom = dump_dom(tmp_path, url, "--virtual-time-budget=5000")
     shown = read_page(dom)
-    # The server saw no query, so only the script can have hidden anything.
-    expected = [
-        tip.id
-        for tip in SHIPPED.with_tag("reliability")
-        if "cache" in f"{tip.body} {tip.try_}".lower()
-    ]
+    found = find_tips(SHIPPED, "outage").tips
+    expected = [tip.id for tip in found if "mentoring" in tip.tags]
+    assert expected
     assert shown.visible == expected
-    assert "check-cache-limits" in shown.visible
     assert len(shown.hidden) == len(SHIPPED) - len(expected)
     assert f'<span id="shown">{len(expected)}</span>' in dom
+    assert "“/tip outage” names the topic “incidents”" in dom
 
 
 def test_broken_file_shows_its_error(preview: Preview, tmp_path: Path):

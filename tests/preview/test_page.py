@@ -1,15 +1,19 @@
 """The preview over real HTTP: tips drawn as Slack messages, filters, errors and reloads."""
 
 import dataclasses
+import json
 import os
 import urllib.error
 import urllib.request
 from html import escape
+from urllib.parse import urlencode
 
 import pytest
 
 from bot.content.loader import load_library
 from bot.content.model import Source
+from bot.content.search import find_tips
+from bot.content.topics import TOPICS_FILE
 from bot.preview.page import render_blocks
 from bot.slack.views import tip_message
 from tests.conftest import SHIPPED_TIPS
@@ -50,42 +54,97 @@ def test_weekly_form_draws_the_channel_post(preview: Preview):
     assert "Share in channel" not in card
 
 
-def test_search_shows_matching_tips_and_hides_the_rest(preview: Preview):
-    """?q=cache keeps the cache tip visible and hides tips that do not mention a cache."""
-    shown = read_page(preview.get("/?q=cache").text)
-    assert "check-cache-limits" in shown.visible
-    assert "train-team-to-fix-issues" in shown.hidden
-    expected = [tip.id for tip in SHIPPED.tips if "cache" in f"{tip.body} {tip.try_}".lower()]
-    assert shown.visible == expected
+@pytest.mark.parametrize(
+    "query", ["cache", "CACHE popular", "outage", "On call", "incident hero", "mentors"]
+)
+def test_search_shows_exactly_what_slash_tip_finds(preview: Preview, query: str):
+    """?q=WORDS shows the tips `/tip WORDS` picks from in Slack, and hides the rest."""
+    shown = read_page(preview.get("/?" + urlencode({"q": query})).text)
+
+    assert shown.visible == [tip.id for tip in find_tips(SHIPPED, query).tips]
+    assert shown.visible
     assert len(shown.visible) + len(shown.hidden) == len(SHIPPED)
 
 
-def test_search_needs_every_word(preview: Preview):
-    """Several words narrow the search: a tip must contain all of them, in any case."""
-    shown = read_page(preview.get("/?q=CACHE+popular").text)
-    assert shown.visible == ["check-cache-limits"]
+def test_a_synonym_shows_its_whole_topic_and_says_so(preview: Preview):
+    """?q=outage shows every incidents tip, and the note says /tip reads it as that topic."""
+    page = preview.get("/?q=outage").text
+    incidents = [tip.id for tip in SHIPPED.with_tag("incidents")]
+
+    assert read_page(page).visible == incidents
+    assert (
+        f"“/tip outage” names the topic “incidents” and picks one of its {len(incidents)} tips"
+        in (page)
+    )
+
+
+def test_free_words_show_the_best_matches_and_say_so(preview: Preview):
+    """Words that name no topic show the tips tied for the best score, as /tip ranks them."""
+    page = preview.get("/?q=cache+popular").text
+
+    assert read_page(page).visible == ["check-cache-limits"]
+    assert "“/tip cache popular” names no topic and answers with the one tip that best" in page
 
 
 def test_tag_filter(preview: Preview):
-    """?tag=mentoring shows exactly the tips tagged mentoring, and selects it in the menu."""
+    """?tag=mentoring shows exactly the tips tagged mentoring, selects it, and describes it."""
     page = preview.get("/?tag=mentoring")
     shown = read_page(page.text)
     assert shown.visible == [tip.id for tip in SHIPPED.with_tag("mentoring")]
     assert shown.visible
     assert '<option value="mentoring" selected>' in page.text
+    description = SHIPPED.vocabulary.topic("mentoring").description
+    assert f"Topic “mentoring”: {description}." in page.text
+
+
+def test_a_tag_is_read_like_a_topic_typed_after_slash_tip(preview: Preview):
+    """?tag=Outages means the incidents topic: case, plural and synonym, as in Slack."""
+    page = preview.get("/?tag=Outages").text
+
+    assert read_page(page).visible == [tip.id for tip in SHIPPED.with_tag("incidents")]
+    assert '<option value="incidents" selected>' in page
+
+
+@pytest.mark.parametrize(
+    ("tag", "hint"),
+    [("kubernetes", "Pick one from the menu."), ("mentorin", "Did you mean “mentoring”?")],
+)
+def test_an_unknown_tag_shows_nothing_and_says_so(preview: Preview, tag: str, hint: str):
+    """?tag=nope no longer shows everything: no card, and a note naming the missing topic."""
+    page = preview.get(f"/?tag={tag}").text
+
+    assert read_page(page).visible == []
+    assert f"No topic is called “{tag}”, so no tip is shown. {hint}" in page
+    assert f'<option value="{tag}" selected>{tag} (no such topic)</option>' in page
 
 
 def test_search_and_tag_together(preview: Preview):
-    """Search words and a tag combine: a tip must pass both."""
+    """Search words and a tag combine: what /tip finds for the words, within the topic."""
     shown = read_page(preview.get("/?q=debugging&tag=mentoring").text)
+    found = find_tips(SHIPPED, "debugging").tips
+    assert shown.visible == [tip.id for tip in found if "mentoring" in tip.tags]
     assert shown.visible == ["hand-off-incident-debugging"]
 
 
 def test_no_match_says_so(preview: Preview):
-    """A search nothing matches hides every card and says so."""
-    page = preview.get("/?q=zzzz-nothing")
+    """A search nothing matches hides every card and says Slack would list the topics."""
+    page = preview.get("/?q=zzzz")
     assert read_page(page.text).visible == []
     assert '<p id="no-match">No tip matches this search.</p>' in page.text
+    assert "“/tip zzzz” finds no tip; Slack answers with the list of topics." in page.text
+
+
+def test_matches_answers_the_page_script_with_the_same_search(preview: Preview):
+    """/matches?q=&tag= gives the script the ids the page itself would show, and the note."""
+    answer = preview.get("/matches?q=outage&tag=mentoring")
+    page = read_page(preview.get("/?q=outage&tag=mentoring").text)
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "application/json"
+    data = json.loads(answer.text)
+    assert data["shown"] == page.visible
+    assert data["tag"] == "mentoring"
+    assert data["note"].startswith("“/tip outage” names the topic “incidents”")
 
 
 def test_search_text_is_echoed_escaped(preview: Preview):
@@ -156,6 +215,21 @@ def test_fingerprint_changes_when_a_file_changes(preview: Preview):
     (preview.tips_dir / "new.yml").write_text(FIXED_TIP, encoding="utf-8")
     third = preview.get("/fingerprint").text
     assert third not in (first, second)
+
+
+def test_an_edit_to_the_topics_file_reloads_the_page(preview: Preview):
+    """topics.yaml counts as a content file: a new description changes /fingerprint and shows."""
+    first = preview.get("/fingerprint").text
+    topics = preview.tips_dir / TOPICS_FILE
+    old = "Growing the engineers around you toward the next level"
+    text = topics.read_text(encoding="utf-8")
+    topics.write_text(text.replace(old, "Helping teammates grow"), encoding="utf-8")
+
+    assert preview.get("/fingerprint").text != first
+    page = preview.get("/").text
+    count = len(SHIPPED.with_tag("mentoring"))
+    assert f"mentoring ({count}): Helping teammates grow" in page
+    assert old not in page
 
 
 def test_fingerprint_sees_a_touch_without_a_size_change(preview: Preview):

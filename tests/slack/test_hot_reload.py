@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.content.topics import TOPICS_FILE
 from bot.slack.views import SECTION_LIMIT
 from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
@@ -94,6 +95,18 @@ def test_a_file_removed_and_added_back(watched_bot: RunningBot, tips_dir: Path) 
     wait_until(lambda: titles_served(watched_bot) == {"A brand new tip about pairing"})
     path.write_text(saved, encoding="utf-8")
     wait_until(lambda: len(titles_served(watched_bot)) > 20)
+
+
+def test_an_edit_to_the_topics_file_is_picked_up(watched_bot: RunningBot, tips_dir: Path) -> None:
+    """A synonym saved in topics.yaml finds its topic in `/tip` without a restart."""
+    library = watched_bot.services.library
+    assert library.library.resolve_topic("pager") is None
+    path = tips_dir / TOPICS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("synonyms: [outage,", "synonyms: [pager, outage,"), "utf-8")
+
+    wait_until(lambda: library.library.resolve_topic("pager") == "incidents")
+    assert "Another incidents tip" in watched_bot.command("pagers").body
 
 
 def reload_answer(bot: RunningBot, user_id: str) -> tuple[str, str]:

@@ -62,16 +62,19 @@ def test_no_match_says_so_and_lists_topics(bot: RunningBot) -> None:
     answer = bot.command("zebra quantum banana").json()
     shown = texts(answer["blocks"])
     assert "couldn't find a tip about `zebra quantum banana`" in shown
-    for tag, _count in bot.services.library.library.topics():
-        assert f"`{tag}`" in shown
+    for topic, _count in bot.services.library.library.topics():
+        assert f"`{topic.tag}`" in shown
 
 
-def test_topics_lists_every_tag_with_counts(bot: RunningBot) -> None:
-    """`/tip topics` lists every tag with how many tips carry it."""
+def test_topics_lists_every_tag_with_counts_and_descriptions(bot: RunningBot) -> None:
+    """`/tip topics` lists every tag with how many tips carry it and what it covers."""
     answer = bot.command("topics").json()
     shown = texts(answer["blocks"])
-    for tag, count in bot.services.library.library.topics():
-        assert f"`{tag}` ({count} tip" in shown
+    for topic, count in bot.services.library.library.topics():
+        assert topic.description
+        assert (
+            f"`{topic.tag}` ({count} tip{'s' if count > 1 else ''}): {topic.description}" in shown
+        )
 
 
 def help_lines(bot: RunningBot, user_id: str = "U1") -> list[str]:

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
+from bot.content.search import find_tips
 from bot.services import Services
 from bot.slack import views
 from bot.slack.answers import admin
@@ -149,13 +150,11 @@ def answer(
 def answer_tip(services: Services, request: TipCommand, user_id: str) -> tuple[views.Blocks, str]:
     """A random tip, a tip on a topic, or the best match for some words."""
     library = services.library.library
-    topic = None if request.name == "random" else library.resolve_topic(request.text)
-    if request.name == "random" or topic:
-        tip = services.picker.random_tip(library, user_id, topic)
-    else:
-        tip = services.picker.best_match(library, request.text, user_id)
+    # The preview page searches with the same function, so it shows what `/tip TEXT` finds.
+    found = find_tips(library, request.text)
+    tip = services.picker.pick(found.tips, user_id)
     if tip is not None:
-        return views.tip_message(tip, topic), views.fallback_text(tip)
+        return views.tip_message(tip, found.topic), views.fallback_text(tip)
     if not library.tips:
         return notice("There are no tips to show yet. An admin can add some to `tips/`.")
     name = services.settings.command

@@ -481,8 +481,8 @@ def render(results: list[AtClients], plan: BusyPlan, load: MachineLoad) -> tuple
         "wrk covered = the share of the fan-out during which wrk ran.",
         "lost = channels with no post; dup = posts beyond one per channel (or to channels not "
         "due); ledger = those channels' rows for the slot, by status.",
-        f"machine: {machine()}; 1-minute load average {load.before:.1f} before, "
-        f"{load.after:.1f} after (other work on the machine shows here).",
+        f"machine: {machine()}; 1-minute load average {load.before:.1f} before (other work "
+        f"on the machine), {load.after:.1f} after (this benchmark's own load included).",
         f"targets: p99 fanning out <= {MAX_P99_RATIO}x p99 at rest at the same clients "
         "(median round), no errors; every fan-out posts each channel once: 0 lost, 0 dup, "
         "ledger all 'sent'.",

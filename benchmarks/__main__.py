@@ -6,12 +6,13 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import fanout, library, tip_over_http
+from benchmarks import fanout, library, tip_over_http, tip_while_fanning_out
 
 BENCHMARKS: dict[str, Callable[[bool], bool]] = {
     "http": tip_over_http.run,
     "library": library.run,
     "fanout": fanout.run,
+    "busy": tip_while_fanning_out.run,
 }
 
 

@@ -11,8 +11,11 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,9 @@ RESULT_PREFIX = "TIPBOT-WRK "
 # A request slower than this counts as a timeout error rather than a latency.
 TIMEOUT_SECONDS = 5
 MAX_THREADS = 2
+# How often run_wrk_until asks whether to stop, and how long wrk gets to print once told.
+UNTIL_POLL_SECONDS = 0.05
+STOP_TIMEOUT_SECONDS = 10.0
 APT_TIMEOUT_SECONDS = 300
 
 LUA_TEMPLATE = """\
@@ -185,24 +191,64 @@ def threads_for(connections: int) -> int:
     return min(connections, MAX_THREADS)
 
 
+def wrk_command(wrk: str, url: str, script_path: Path, connections: int, seconds: int) -> list[str]:
+    """wrk's command line for `connections` keep-alive connections for at most `seconds`."""
+    return [
+        wrk,
+        f"--threads={threads_for(connections)}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        f"--timeout={TIMEOUT_SECONDS}s",
+        f"--script={script_path}",
+        url,
+    ]
+
+
 def run_wrk(wrk: str, url: str, script: str, connections: int, seconds: int) -> WrkResult:
     """Drive `url` with `connections` keep-alive connections for `seconds`; parse the result."""
     with tempfile.TemporaryDirectory(prefix="tipbot-wrk-") as directory:
         script_path = Path(directory) / "request.lua"
         script_path.write_text(script, encoding="utf-8")
-        command = [
-            wrk,
-            f"--threads={threads_for(connections)}",
-            f"--connections={connections}",
-            f"--duration={seconds}s",
-            f"--timeout={TIMEOUT_SECONDS}s",
-            f"--script={script_path}",
-            url,
-        ]
+        command = wrk_command(wrk, url, script_path, connections, seconds)
         completed = subprocess.run(
             command, capture_output=True, text=True, timeout=seconds + 60, check=False
         )
     return parse_output(completed.stdout, connections, completed.stderr)
+
+
+def run_wrk_until(
+    wrk: str,
+    url: str,
+    script: str,
+    connections: int,
+    *,
+    finished: Callable[[], bool],
+    timeout: float,
+) -> WrkResult:
+    """Drive `url` until `finished()` is true or `timeout` seconds pass, whichever is first.
+
+    wrk is then stopped with SIGINT, as Ctrl-C stops it: it still runs done(), so the
+    figures cover exactly the time it ran.
+    """
+    with tempfile.TemporaryDirectory(prefix="tipbot-wrk-") as directory:
+        script_path = Path(directory) / "request.lua"
+        script_path.write_text(script, encoding="utf-8")
+        # Longer than `timeout`, so it is always this function that stops wrk.
+        command = wrk_command(wrk, url, script_path, connections, math.ceil(timeout) + 10)
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as process:
+            deadline = time.monotonic() + timeout
+            while process.poll() is None and not finished() and time.monotonic() < deadline:
+                time.sleep(UNTIL_POLL_SECONDS)
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+            try:
+                stdout, stderr = process.communicate(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
+    return parse_output(stdout, connections, stderr)
 
 
 def parse_output(stdout: str, connections: int, stderr: str = "") -> WrkResult:

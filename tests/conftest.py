@@ -2,6 +2,7 @@
 
 import dataclasses
 import logging
+import os
 import random
 import shutil
 import socket
@@ -23,6 +24,7 @@ from bot.runner import load_current_library, open_store, start_reloading
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import TipbotWeb
+from bot.store.database import drop_all, engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
@@ -31,6 +33,26 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED_TIPS = REPO / "tips"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADMIN = "UADMIN"
+
+
+POSTGRES_ENV = "TIPBOT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """The URL of an empty, migrated database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'data' / 'tipbot.db'}"
+    else:
+        url = os.environ.get(POSTGRES_ENV, "")
+        if not url:
+            pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
+    engine = engine_from_url(url)
+    if request.param == "postgres":
+        drop_all(engine)
+    migrate(engine, utc_now())
+    engine.dispose()
+    return url
 
 
 @pytest.fixture

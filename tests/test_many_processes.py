@@ -195,11 +195,15 @@ def wait_for_holder(store: SqlStore, pids: set[int], timeout: float) -> int:
 
 
 def test_a_killed_scheduler_is_replaced_and_the_due_post_is_made_once(
-    stand_in: SlackStandIn, tmp_path: Path
+    stand_in: SlackStandIn, tmp_path: Path, database_url: str
 ) -> None:
     """Two clock processes: one holds the lease; kill -9 it and the other takes over and posts."""
     env = bot_env(stand_in, free_port(), tmp_path)
-    env |= {"LOG_LEVEL": "INFO", "TIPBOT_SCHEDULER_LEASE_SECONDS": "2"}
+    env |= {
+        "LOG_LEVEL": "INFO",
+        "TIPBOT_SCHEDULER_LEASE_SECONDS": "2",
+        "DATABASE_URL": database_url,
+    }
     store = open_store(load_settings(env))
     clocks = {process.pid: process for process in (spawn("clock", env), spawn("clock", env))}
     try:

@@ -384,8 +384,10 @@ class SqlStore:
                 _upsert(connection, done_once)
                 .values(key=key, expires_at=now + remember_for)
                 .on_conflict_do_nothing()
+                # An INSERT's rowcount is -1 on PostgreSQL: a row back means it went in.
+                .returning(done_once.c.key)
             )
-            return inserted.rowcount == 1
+            return inserted.first() is not None
 
     # The scheduler lease --------------------------------------------------------------
 
@@ -401,8 +403,10 @@ class SqlStore:
                     set_={"holder": statement.excluded.holder, "expires_at": now + ttl},
                     where=or_(leases.c.holder == holder, leases.c.expires_at < now),
                 )
+                # An INSERT's rowcount is -1 on PostgreSQL: a row back means ours now.
+                .returning(leases.c.holder)
             )
-            return taken.rowcount == 1
+            return taken.first() is not None
 
     def release_lease(self, name: str, holder: str) -> None:
         """Give up lease `name` if `holder` has it, so another process may take it at once."""

@@ -11,6 +11,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -266,9 +267,10 @@ def test_a_replayed_share_posts_once(bot: RunningBot) -> None:
 
 
 def test_a_replay_sent_to_another_process_is_ignored_too(
-    settings: Settings, stand_in: SlackStandIn
+    settings: Settings, stand_in: SlackStandIn, database_url: str
 ) -> None:
     """Two bot processes on one database: a share replayed to the second one posts nothing."""
+    settings = replace(settings, database_url=database_url)
     with start_bot(settings, stand_in) as first, start_bot(settings, stand_in) as second:
         tip = first.services.library.library.tips[1]
         request = share(first, tip.id)

@@ -241,3 +241,49 @@ def test_last_sent_is_the_latest_slot_that_was_sent(store):
     store.finish_delivery("U2", SLOT + 4 * week, "sent", now=NOW + 4 * week, tip_id="other")
     last = store.last_sent("U1")
     assert (last.slot_at, last.status, last.tip_id) == (SLOT + week, "sent", "t1")
+
+
+# The shared state of many processes: done once, the scheduler lease, recent tips -------
+
+
+def test_a_key_is_done_once_until_it_expires(store):
+    """first_time is True once per key, False while remembered, True again once expired."""
+    ten_minutes = timedelta(minutes=10)
+    assert store.first_time("T1:trigger-1", NOW, ten_minutes) is True
+    assert store.first_time("T1:trigger-1", NOW + timedelta(minutes=9), ten_minutes) is False
+    assert store.first_time("T1:trigger-2", NOW, ten_minutes) is True
+    assert store.first_time("T1:trigger-1", NOW + timedelta(minutes=11), ten_minutes) is True
+
+
+def test_the_lease_has_one_holder_until_it_expires_or_is_released(store):
+    """A takes the lease and renews it; B cannot until it lapses; a release frees it at once."""
+    ttl = timedelta(seconds=90)
+    assert store.take_lease("scheduler", "host:1", NOW, ttl) is True
+    assert store.take_lease("scheduler", "host:2", NOW + timedelta(seconds=30), ttl) is False
+    assert store.take_lease("scheduler", "host:1", NOW + timedelta(seconds=60), ttl) is True
+    assert store.lease_holder("scheduler", NOW + timedelta(seconds=100)) == "host:1"
+    later = NOW + timedelta(seconds=151)
+    assert store.lease_holder("scheduler", later) is None, "expired 90 s after the renewal"
+    assert store.take_lease("scheduler", "host:2", later, ttl) is True
+    store.release_lease("scheduler", "host:1")
+    assert store.lease_holder("scheduler", later) == "host:2", "only the holder can release"
+    store.release_lease("scheduler", "host:2")
+    assert store.take_lease("scheduler", "host:3", later, ttl) is True
+
+
+def test_recent_tips_keep_the_last_few_choices_per_person(store):
+    """Each choice sees what came before, oldest first; only the last `keep` are kept."""
+    seen_by_chooser = []
+
+    def choose_next(number):
+        def choose(seen):
+            seen_by_chooser.append(list(seen))
+            return f"tip-{number}"
+
+        return choose
+
+    for number in range(1, 8):
+        assert store.remember_recent_choice("U1", choose_next(number), 5, NOW) == f"tip-{number}"
+    assert store.recent_tip_ids("U1") == [f"tip-{n}" for n in range(3, 8)]
+    assert seen_by_chooser[-1] == [f"tip-{n}" for n in range(2, 7)]
+    assert store.recent_tip_ids("U2") == []

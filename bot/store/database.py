@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, i
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from bot.store.sqlite_queue import queue_writers, wait_turn
 from bot.store.tables import done_once, leases, metadata, recent_tips, schema_version
 
 # How long a SQLite connection waits for another process's write lock before giving up.
@@ -52,12 +53,27 @@ def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+# The execution option that marks a connection's transaction as reads only (see `reading`).
+READS_ONLY = "tipbot_reads_only"
+
+
 def _sqlite_begin(connection: Connection) -> None:
+    # Straight to the driver: this runs before every transaction, `/tip`'s included.
+    driver = connection.connection.driver_connection
+    if connection.get_execution_options().get(READS_ONLY):
+        # WAL readers see the last commit and never wait for a writer.
+        driver.execute("BEGIN")  # type: ignore[union-attr]
+        return
     # Take the write lock at BEGIN: a deferred transaction that reads and then writes fails
     # at once with SQLITE_BUSY when another process wrote in between, whatever the timeout;
-    # an immediate one waits its turn. Transactions here are short, so serialising is cheap.
-    # Straight to the driver: this runs before every transaction, `/tip`'s included.
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    # an immediate one waits its turn (in the writers' queue first, see sqlite_queue).
+    wait_turn(connection)
+    driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for a transaction that only reads: on SQLite it takes no write lock."""
+    return engine.connect().execution_options(**{READS_ONLY: True})
 
 
 def engine_from_url(url: str) -> Engine:
@@ -75,6 +91,8 @@ def engine_from_url(url: str) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        queue_writers(engine, Path(database).expanduser())
     return engine
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
+from bot.store.database import reading
 from bot.store.tables import (
     deliveries,
     done_once,
@@ -173,7 +174,7 @@ class SqlStore:
 
     def get_subscription(self, channel_id: str) -> Subscription | None:
         """The channel's subscription, active or paused, or None."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(
                 select(subscriptions).where(subscriptions.c.channel_id == channel_id)
             ).first()
@@ -190,13 +191,13 @@ class SqlStore:
     def active_subscriptions(self) -> list[Subscription]:
         """Subscriptions that get posts, ordered by channel id."""
         query = select(subscriptions).where(subscriptions.c.status == "active")
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             rows = connection.execute(query.order_by(subscriptions.c.channel_id)).all()
         return [_subscription(row) for row in rows]
 
     def all_subscriptions(self) -> list[Subscription]:
         """Every subscription, paused ones included, ordered by channel id."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             rows = connection.execute(
                 select(subscriptions).order_by(subscriptions.c.channel_id)
             ).all()
@@ -217,7 +218,7 @@ class SqlStore:
 
     def load_rotation(self, channel_id: str) -> Rotation | None:
         """The channel's saved rotation, or None before its first post."""
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(
                 select(rotations).where(rotations.c.channel_id == channel_id)
             ).first()
@@ -347,7 +348,7 @@ class SqlStore:
             query = query.where(deliveries.c.channel_id == channel_id)
         if since is not None:
             query = query.where(deliveries.c.slot_at >= since)
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return [_delivery(row) for row in connection.execute(query)]
 
     def stale_claims(self, older_than: datetime) -> list[Delivery]:
@@ -358,7 +359,7 @@ class SqlStore:
             .where(deliveries.c.claimed_at < older_than)
             .order_by(deliveries.c.slot_at, deliveries.c.id)
         )
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return [_delivery(row) for row in connection.execute(query)]
 
     def last_sent(self, channel_id: str) -> Delivery | None:
@@ -370,7 +371,7 @@ class SqlStore:
             .order_by(deliveries.c.slot_at.desc())
             .limit(1)
         )
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             row = connection.execute(query).first()
         return None if row is None else _delivery(row)
 
@@ -418,7 +419,7 @@ class SqlStore:
     def lease_holder(self, name: str, now: datetime) -> str | None:
         """Who holds lease `name` at `now`, or None if nobody does."""
         query = select(leases.c.holder).where(leases.c.name == name, leases.c.expires_at >= now)
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return connection.execute(query).scalar_one_or_none()
 
     # Recent tips ----------------------------------------------------------------------
@@ -426,7 +427,7 @@ class SqlStore:
     def recent_tip_ids(self, user_id: str) -> list[str]:
         """The tips `user_id` was shown most recently, oldest first."""
         query = select(recent_tips.c.tip_ids).where(recent_tips.c.user_id == user_id)
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             stored = connection.execute(query).scalar_one_or_none()
         return list(json.loads(stored)) if stored else []
 
@@ -481,7 +482,7 @@ class SqlStore:
             .select_from(votes)
             .where(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
         )
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return int(connection.execute(query).scalar_one())
 
     def record_share(self, tip_id: str, channel_id: str, user_id: str, at: datetime) -> None:
@@ -512,13 +513,13 @@ class SqlStore:
             .where(deliveries.c.tip_id.is_not(None))
             .group_by(deliveries.c.tip_id)
         )
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return {str(tip): int(count) for tip, count in connection.execute(query)}
 
     def shares_by_tip(self) -> dict[str, int]:
         """Tip id -> how often someone shared it into a channel."""
         query = select(shares.c.tip_id, func.count()).group_by(shares.c.tip_id)
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return {str(tip): int(count) for tip, count in connection.execute(query)}
 
     def delivery_counts(self, since: datetime) -> dict[str, int]:
@@ -528,5 +529,5 @@ class SqlStore:
             .where(deliveries.c.slot_at >= since)
             .group_by(deliveries.c.status)
         )
-        with self._engine.connect() as connection:
+        with reading(self._engine) as connection:
             return {str(status): int(count) for status, count in connection.execute(query)}

@@ -14,7 +14,7 @@ from bot.content.topics import Topic
 from bot.preview.filters import Filters, Shown, shown_tips
 from bot.preview.mrkdwn import render_mrkdwn, render_plain
 from bot.preview.watch import Snapshot
-from bot.slack.views import Blocks, nugget_message, tip_message
+from bot.slack.messages import Blocks, nugget_message, tip_message
 from bot.wording import plural
 
 APP_NAME = "tipbot"

@@ -22,7 +22,7 @@ from bot.nuggets.errors import (
     TransientSlackError,
 )
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
-from bot.slack import views
+from bot.slack import messages
 from bot.slack.answers.subscriptions import how_to_resume, paused_because
 from bot.slack.retrying import never_reached_slack
 
@@ -84,8 +84,8 @@ class SlackPoster:
         try:
             response = self.client.chat_postMessage(
                 channel=channel_id,
-                blocks=views.nugget_message(tip, votes=0, in_dm=kind == "dm"),
-                text=f"Tip of the week: {views.fallback_text(tip)}",
+                blocks=messages.nugget_message(tip, votes=0, in_dm=kind == "dm"),
+                text=f"Tip of the week: {messages.fallback_text(tip)}",
                 unfurl_links=False,
             )
         except SlackApiError as exc:

@@ -15,7 +15,7 @@ from bot.content.model import Source
 from bot.content.search import find_tips
 from bot.content.topics import TOPICS_FILE
 from bot.preview.page import render_blocks
-from bot.slack.views import tip_message
+from bot.slack.messages import tip_message
 from tests.conftest import SHIPPED_TIPS
 from tests.preview.conftest import BROKEN_ERROR, BROKEN_TIP, FIXED_TIP, Preview
 from tests.preview.dom import read_page

@@ -3,7 +3,7 @@
 from bot.content.limits import MAX_REPORT_CHARS, MAX_REPORTED_ERRORS
 from bot.content.tip_errors import TipError
 from bot.slack.admin_notices import error_list, tip_errors_text
-from bot.slack.views import SECTION_LIMIT
+from bot.slack.messages import SECTION_LIMIT
 
 
 def errors(count: int, message: str = 'tip "a": missing field "body"') -> list[TipError]:

@@ -10,7 +10,7 @@ import pytest
 from bot.content.tip_errors import TipError
 from bot.nuggets.schedule import Schedule
 from bot.scheduler import NuggetJob
-from bot.slack import views
+from bot.slack import messages
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
@@ -326,8 +326,8 @@ def test_no_weekly_dm_asks_for_a_thread_and_every_channel_post_does(
 ) -> None:
     """Whatever the tip, a DM gets a prompt to think over; a channel, a question for the thread."""
     for tip in home_bot.services.library.library.tips:
-        in_dm = json.dumps(views.nugget_message(tip, 0, in_dm=True))
-        in_channel = json.dumps(views.nugget_message(tip, 0))
+        in_dm = json.dumps(messages.nugget_message(tip, 0, in_dm=True))
+        in_channel = json.dumps(messages.nugget_message(tip, 0))
         assert "thread" not in in_dm, tip.id
         assert "in the thread" in in_channel, tip.id
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.content.model import Tip
-from bot.slack import views
+from bot.slack import messages
 from tests.conftest import RunningBot
 from tests.signing import new_trigger_id, post, signed_headers
 
@@ -45,7 +45,7 @@ def helpful_click_body(user_id: str, blocks: Blocks, text: str) -> str:
         "response_url": "https://hooks.slack.invalid/actions/T1/1/abc",
         "actions": [
             {
-                "action_id": views.HELPFUL,
+                "action_id": messages.HELPFUL,
                 "block_id": "helpful",
                 "text": {"type": "plain_text", "text": "Helpful", "emoji": True},
                 "value": blocks[-1]["elements"][0]["value"],
@@ -63,7 +63,7 @@ def helpful_label(blocks: Blocks) -> str:
         element
         for block in blocks
         for element in block.get("elements", ())
-        if element.get("action_id") == views.HELPFUL
+        if element.get("action_id") == messages.HELPFUL
     )
     return str(button["text"]["text"])
 
@@ -79,8 +79,8 @@ class Nugget:
     def __init__(self, bot: RunningBot, tip: Tip) -> None:
         self.bot = bot
         self.tip = tip
-        self.blocks: Blocks = views.nugget_message(tip, 0)
-        self.text = f"Tip of the week: {views.fallback_text(tip)}"
+        self.blocks: Blocks = messages.nugget_message(tip, 0)
+        self.text = f"Tip of the week: {messages.fallback_text(tip)}"
 
     def click(self, user_id: str) -> str:
         """Click Helpful as `user_id`, check the ack, and return the button's label once settled.
@@ -118,7 +118,7 @@ def test_a_click_counts_a_vote_and_relabels_the_button(nugget: Nugget) -> None:
     """The first click acks empty, then chat.update shows Helpful (1); the rest is unchanged."""
     assert nugget.click("U1") == ":+1: Helpful (1)"
     assert nugget.votes() == 1
-    assert nugget.blocks == views.nugget_message(nugget.tip, 1)
+    assert nugget.blocks == messages.nugget_message(nugget.tip, 1)
 
 
 def test_each_person_counts_once_and_a_second_click_takes_the_vote_back(

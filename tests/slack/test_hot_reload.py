@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.content.topics import TOPICS_FILE
-from bot.slack.views import SECTION_LIMIT
+from bot.slack.messages import SECTION_LIMIT
 from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
 

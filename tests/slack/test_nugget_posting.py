@@ -23,7 +23,7 @@ from bot.nuggets.schedule import Schedule
 from bot.runner import load_current_library, open_store
 from bot.scheduler import NuggetJob
 from bot.services import Services
-from bot.slack import views
+from bot.slack import messages
 from bot.slack.app import create_client
 from bot.slack.posting import SlackNotifier, SlackPoster
 from bot.store.sql import SqlStore
@@ -129,10 +129,10 @@ def test_a_due_slot_is_posted_once_as_a_nugget(posting: Posting) -> None:
     assert (row.slot_at, row.status, row.message_ts) == (SLOT, "sent", POSTED_TS)
     tip = posting.services.library.library.by_id[str(row.tip_id)]
     blocks = post.params["blocks"]
-    assert blocks == views.nugget_message(tip, votes=0)
+    assert blocks == messages.nugget_message(tip, votes=0)
     assert header_text(blocks) == tip.title
     assert ":speech_balloon:" in str(blocks)
-    assert blocks[-1]["elements"][0]["action_id"] == views.HELPFUL
+    assert blocks[-1]["elements"][0]["action_id"] == messages.HELPFUL
     assert blocks[-1]["elements"][0]["text"]["text"] == ":+1: Helpful"
     assert tip.title in post.params["text"]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from bot.content.topics import Topic
 from bot.slack.home_view import HomeContent, home_view
-from bot.slack.views import topics_message
+from bot.slack.messages import topics_message
 
 TOPICS = [
     (Topic("incidents", "Production problems & who fixes <them>", ("outage",)), 3),

@@ -20,7 +20,7 @@ from bot.nuggets.errors import (
     TransientSlackError,
 )
 from bot.services import Services
-from bot.slack import views
+from bot.slack import messages
 from bot.slack.posting import classify, classify_network_error
 
 logger = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ def share_through_response_url(
         reply = respond(
             response_type="in_channel",
             replace_original=False,
-            blocks=views.shared_tip_message(tip, user_id),
-            text=views.fallback_text(tip),
+            blocks=messages.shared_tip_message(tip, user_id),
+            text=messages.fallback_text(tip),
         )
     except (urllib.error.URLError, OSError) as exc:
         return explain_share_failure(classify_network_error(exc))
@@ -73,8 +73,8 @@ def post_shared_tip(
     try:
         client.chat_postMessage(
             channel=channel_id,
-            blocks=views.shared_tip_message(tip, user_id),
-            text=views.fallback_text(tip),
+            blocks=messages.shared_tip_message(tip, user_id),
+            text=messages.fallback_text(tip),
         )
     except SlackApiError as exc:
         error = str(exc.response.get("error", ""))
@@ -111,7 +111,7 @@ def register(app: App, services: Services) -> None:
 
     def show_another(body: dict[str, Any], respond: Respond) -> None:
         action = body["actions"][0]
-        shown, topic = views.read_button_value(action.get("value", ""))
+        shown, topic = messages.read_button_value(action.get("value", ""))
         library = services.library.library
         user_id = body["user"]["id"]
         tip = services.picker.random_tip(library, user_id, topic or None, on_screen={shown})
@@ -119,13 +119,13 @@ def register(app: App, services: Services) -> None:
             respond(text="There are no tips to show right now.", replace_original=True)
             return
         respond(
-            blocks=views.tip_message(tip, topic),
-            text=views.fallback_text(tip),
+            blocks=messages.tip_message(tip, topic),
+            text=messages.fallback_text(tip),
             replace_original=True,
         )
 
     def share_tip(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        tip_id, _ = views.read_button_value(body["actions"][0].get("value", ""))
+        tip_id, _ = messages.read_button_value(body["actions"][0].get("value", ""))
         tip = services.library.library.by_id.get(tip_id)
         if tip is None:
             command = services.settings.command
@@ -154,7 +154,7 @@ def register(app: App, services: Services) -> None:
             client.chat_update(
                 channel=channel_id,
                 ts=message["ts"],
-                blocks=views.with_helpful_count(message["blocks"], votes),
+                blocks=messages.with_helpful_count(message["blocks"], votes),
                 text=message.get("text", "Tip of the week"),
             )
             latest = services.store.vote_count(channel_id, message["ts"])
@@ -162,6 +162,6 @@ def register(app: App, services: Services) -> None:
                 return
             votes = latest
 
-    app.action(views.ANOTHER_TIP)(ack=ack_now, lazy=[show_another])
-    app.action(views.SHARE_TIP)(ack=ack_now, lazy=[share_tip])
-    app.action(views.HELPFUL)(ack=ack_now, lazy=[count_helpful_vote])
+    app.action(messages.ANOTHER_TIP)(ack=ack_now, lazy=[show_another])
+    app.action(messages.SHARE_TIP)(ack=ack_now, lazy=[share_tip])
+    app.action(messages.HELPFUL)(ack=ack_now, lazy=[count_helpful_vote])

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 from bot.content.search import find_tips
 from bot.services import Services
-from bot.slack import views
+from bot.slack import messages
 from bot.slack.answers import admin
 from bot.slack.answers.subscriptions import answer_change, answer_schedule
 
@@ -45,7 +45,7 @@ def register(app: App, services: Services) -> None:
     def reload_and_report(command: dict[str, Any], respond: Respond) -> None:
         if may_reload(command):
             text = admin.answer_reload(services)
-            respond(response_type="ephemeral", blocks=views.notice_message(text), text=text)
+            respond(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
 
     def may_reload(command: dict[str, Any]) -> bool:
         return services.settings.may("admins", str(command.get("user_id", "")))
@@ -58,7 +58,7 @@ def register(app: App, services: Services) -> None:
         access = SUBCOMMANDS_BY_NAME[request.name].access
         if not services.settings.may(access, str(command.get("user_id", ""))):
             text = admin.refusal(services, request.name)
-            ack(response_type="ephemeral", blocks=views.notice_message(text), text=text)
+            ack(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
             return
         change = answer_change(services, request, command)
         # The lazy listener gets a copy of this context, made after this function returns
@@ -129,7 +129,7 @@ TEXT_ANSWERS: dict[str, TextAnswer] = {
 
 def answer(
     services: Services, request: TipCommand, command: dict[str, Any]
-) -> tuple[views.Blocks, str]:
+) -> tuple[messages.Blocks, str]:
     """The blocks and fallback text that answer one `/tip` request."""
     user_id = str(command.get("user_id", ""))
     subcommand = SUBCOMMANDS_BY_NAME.get(request.name)
@@ -138,29 +138,31 @@ def answer(
     library = services.library.library
     name = services.settings.command
     if request.name == "help":
-        return views.help_message(name, bool(services.settings.admins)), "How to use tipbot"
+        return messages.help_message(name, bool(services.settings.admins)), "How to use tipbot"
     if request.name == "topics":
-        return views.topics_message(library.topics(), name), "Topics"
+        return messages.topics_message(library.topics(), name), "Topics"
     text_answer = TEXT_ANSWERS.get(request.name)
     if text_answer is not None:
         return notice(text_answer(services, request, command))
     return answer_tip(services, request, user_id)
 
 
-def answer_tip(services: Services, request: TipCommand, user_id: str) -> tuple[views.Blocks, str]:
+def answer_tip(
+    services: Services, request: TipCommand, user_id: str
+) -> tuple[messages.Blocks, str]:
     """A random tip, a tip on a topic, or the best match for some words."""
     library = services.library.library
     # The preview page searches with the same function, so it shows what `/tip TEXT` finds.
     found = find_tips(library, request.text)
     tip = services.picker.pick(found.tips, user_id)
     if tip is not None:
-        return views.tip_message(tip, found.topic), views.fallback_text(tip)
+        return messages.tip_message(tip, found.topic), messages.fallback_text(tip)
     if not library.tips:
         return notice("There are no tips to show yet. An admin can add some to `tips/`.")
     name = services.settings.command
-    return views.no_match_message(request.text, library.topics(), name), "No tip matched"
+    return messages.no_match_message(request.text, library.topics(), name), "No tip matched"
 
 
-def notice(text: str) -> tuple[views.Blocks, str]:
+def notice(text: str) -> tuple[messages.Blocks, str]:
     """A short mrkdwn answer and its notification text."""
-    return views.notice_message(text), text
+    return messages.notice_message(text), text

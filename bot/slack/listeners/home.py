@@ -17,7 +17,7 @@ from bot.content.selection import tip_of_the_week
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule, UnknownTimezone, resolve_timezone
 from bot.services import Services
-from bot.slack import home_view, views
+from bot.slack import home_view, messages
 from bot.slack.answers.admin import subscription_health
 from bot.slack.answers.subscriptions import next_post, when
 from bot.slack.listeners.actions import ack_now, post_shared_tip
@@ -73,7 +73,7 @@ def register_browsing(app: App, services: Services) -> None:
     """Attach the buttons under a tip on the tab: Another tip, and Share with its modal."""
 
     def on_another(body: dict[str, Any], client: WebClient) -> None:
-        shown, topic = views.read_button_value(body["actions"][0].get("value", ""))
+        shown, topic = messages.read_button_value(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
         library = services.library.library
         tip = services.picker.random_tip(library, user_id, topic, on_screen={shown})

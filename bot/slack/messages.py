@@ -1,4 +1,5 @@
-"""Block Kit views, built with slack-sdk's models so Slack's limits are checked."""
+"""The messages tipbot sends, as Block Kit blocks built with slack-sdk's models so Slack's
+limits are checked. The one view, the Home tab, is in home_view.py."""
 
 import functools
 import json

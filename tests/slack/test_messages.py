@@ -1,8 +1,8 @@
-"""Block Kit views built from tips and texts, within Slack's limits."""
+"""Messages built from tips and texts, within Slack's limits."""
 
 from bot.content.model import Source
 from bot.slack.home_view import dm_choice
-from bot.slack.views import SECTION_LIMIT, attribution, fit_section, notice_message
+from bot.slack.messages import SECTION_LIMIT, attribution, fit_section, notice_message
 
 
 def test_long_notices_are_cut_at_a_line_within_slacks_limit() -> None:

@@ -31,11 +31,11 @@ from pathlib import Path
 
 from benchmarks.fanout_worker import WorkerPlan, WorkerResult, tick_when_told
 from benchmarks.report import render_table, verdict
-from bot.clock import utc_now
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.store.database import drop_all, engine_from_url, migrate
 from bot.store.sql import SqlStore
+from bot.time_source import utc_now
 from tests.slack_stand_in import SlackStandIn
 
 POSTGRES_ENV = "TIPBOT_TEST_POSTGRES_URL"

@@ -17,13 +17,13 @@ from pathlib import Path
 from slack_bolt import App, BoltRequest
 
 from benchmarks.floor_apps import bare_sync_app
-from bot.clock import utc_now
 from bot.config import Settings
 from bot.content.selection import TipPicker
 from bot.runner import load_current_library, open_store
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.store.recent_tips import StoredRecentTips
+from bot.time_source import utc_now
 from tests.signing import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.clock import utc_now
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
@@ -32,6 +31,7 @@ from bot.slack.server import TipbotWeb, serve_http, serve_socket_mode
 from bot.store.database import engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
 from bot.store.sql import SqlStore
+from bot.time_source import utc_now
 
 if TYPE_CHECKING:
     from slack_bolt import App

@@ -21,11 +21,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock
 from bot.nuggets.delivery import DeliveryReport, FanOut, Notifier, Poster
 from bot.nuggets.errors import AuthRevoked
 from bot.services import Services
 from bot.store.interface import Store
+from bot.time_source import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.reloading import LibraryReloader
 from bot.content.selection import TipPicker
 from bot.store.interface import Store
+from bot.time_source import Clock, utc_now
 
 
 @dataclass

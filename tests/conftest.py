@@ -17,7 +17,6 @@ import pytest
 import uvicorn
 from slack_sdk import WebClient
 
-from bot.clock import utc_now
 from bot.config import Settings
 from bot.content.selection import TipPicker
 from bot.runner import load_current_library, open_store, start_reloading
@@ -26,6 +25,7 @@ from bot.slack.app import create_app
 from bot.slack.server import TipbotWeb
 from bot.store.database import drop_all, engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
+from bot.time_source import utc_now
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs
 
 from waitress.server import MultiSocketServer
 
-from bot.clock import Clock
 from bot.config import load_settings
 from bot.content.tip_errors import error_count
 from bot.errors import TipbotError
@@ -19,6 +18,7 @@ from bot.http_server import bound_port, create_wsgi_server, stop_on_sigterm
 from bot.preview.filters import Filters
 from bot.preview.page import CONTENT_SECURITY_POLICY, matches_json, render_page
 from bot.preview.watch import LiveLibrary
+from bot.time_source import Clock
 from bot.wording import plural
 
 if TYPE_CHECKING:

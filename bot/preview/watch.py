@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.clock import Clock
 from bot.content.loader import LoadResult, is_content_path, load_library
+from bot.time_source import Clock
 
 
 @dataclass(frozen=True)

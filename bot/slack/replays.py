@@ -17,9 +17,9 @@ from typing import Any
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot.clock import Clock
 from bot.commands import SUBCOMMANDS_BY_NAME, parse_command
 from bot.store.interface import Store
+from bot.time_source import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """`RecentTips` kept in the database, so every process avoids the same recent tips."""
 
-from bot.clock import Clock
 from bot.content.selection import RECENT_PER_USER, Chooser
 from bot.store.interface import Store
+from bot.time_source import Clock
 
 
 class StoredRecentTips:

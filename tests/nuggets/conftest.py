@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.clock import utc_now
 from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
+from bot.time_source import utc_now
 from tests.nuggets.fakes import FakeNotifier, FakePoster
 
 

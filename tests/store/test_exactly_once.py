@@ -28,7 +28,7 @@ SCHEDULER = textwrap.dedent(
     """
     import os, random, sys, time
     from datetime import datetime, timedelta
-    from bot.clock import utc_now
+    from bot.time_source import utc_now
     from bot.nuggets.delivery import FanOut
     from bot.store.database import drop_all, engine_from_url, migrate
     from bot.store.sql import SqlStore

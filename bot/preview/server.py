@@ -16,8 +16,8 @@ from bot.content.tip_errors import error_count
 from bot.errors import TipbotError
 from bot.http_server import bound_port, create_wsgi_server, stop_on_sigterm
 from bot.preview.filters import Filters
+from bot.preview.live_library import LiveLibrary
 from bot.preview.page import CONTENT_SECURITY_POLICY, matches_json, render_page
-from bot.preview.watch import LiveLibrary
 from bot.time_source import Clock
 from bot.wording import plural
 

@@ -16,8 +16,8 @@ from waitress.server import create_server
 from bot.content.loader import load_library
 from bot.content.search import find_tips
 from bot.http_server import bound_port, close_from_another_thread
+from bot.preview.live_library import LiveLibrary
 from bot.preview.server import preview_app
-from bot.preview.watch import LiveLibrary
 from tests.conftest import REPO, SHIPPED_TIPS
 from tests.preview.conftest import BROKEN_ERROR, BROKEN_TIP, LOADED_AT, Preview
 from tests.preview.dom import read_page

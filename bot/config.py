@@ -54,7 +54,7 @@ class Settings:
         return user_id in self.admins
 
     def may(self, access: str, user_id: str) -> bool:
-        """Whether `user_id` passes a subcommand's access rule (see bot.commands.Access)."""
+        """Whether `user_id` passes a subcommand's access rule (see bot.subcommands.Access)."""
         if access == "admins":
             return self.is_admin(user_id)
         if access == "admins-if-set":

@@ -4,7 +4,7 @@ import argparse
 import re
 
 from bot.cli import build_parser
-from bot.commands import SUBCOMMANDS
+from bot.subcommands import SUBCOMMANDS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -16,11 +16,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.commands import SUBCOMMANDS
 from bot.content.model import Source, Tip
 from bot.content.topics import Topic
 from bot.nuggets.models import Subscription
 from bot.slack.mrkdwn import echo, escape, link
+from bot.subcommands import SUBCOMMANDS
 from bot.wording import plural
 
 ANOTHER_TIP = "tip_another"

@@ -17,8 +17,8 @@ from typing import Any
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot.commands import SUBCOMMANDS_BY_NAME, parse_command
 from bot.store.interface import Store
+from bot.subcommands import SUBCOMMANDS_BY_NAME, parse_command
 from bot.time_source import Clock
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ import json
 import re
 from typing import Any
 
-from bot.commands import SUBCOMMANDS
 from bot.config import Settings
+from bot.subcommands import SUBCOMMANDS
 from tests.conftest import RunningBot, start_bot
 from tests.slack_stand_in import SlackStandIn
 

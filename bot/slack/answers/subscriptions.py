@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from bot.commands import TipCommand
 from bot.nuggets.errors import ScheduleError, UnknownTimezone
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
 from bot.nuggets.rotation import remaining
@@ -12,6 +11,7 @@ from bot.nuggets.schedule import DAY_NAMES, EXAMPLE, Schedule, next_slot, parse_
 from bot.nuggets.timezones import load_zone
 from bot.services import Services
 from bot.slack.mrkdwn import echo
+from bot.subcommands import TipCommand
 from bot.wording import plural
 
 # How many problems with a `/tip subscribe` are listed; a pasted paragraph has hundreds.

@@ -3,11 +3,11 @@
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.listeners import actions, commands, home
+from bot.slack.listeners import actions, home, slash_command
 
 
 def register_listeners(app: App, services: Services) -> None:
     """Attach all listeners to `app`."""
-    commands.register(app, services)
+    slash_command.register(app, services)
     actions.register(app, services)
     home.register(app, services)

@@ -14,12 +14,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 from bot.content.search import find_tips
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.answers import admin
 from bot.slack.answers.subscriptions import answer_change, answer_schedule
+from bot.subcommands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 
 logger = logging.getLogger(__name__)
 

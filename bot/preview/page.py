@@ -13,7 +13,7 @@ from bot.content.tip_errors import TipError, error_count
 from bot.content.topics import Topic
 from bot.preview.filters import Filters, Shown, shown_tips
 from bot.preview.live_library import Snapshot
-from bot.preview.mrkdwn import render_mrkdwn, render_plain
+from bot.preview.mrkdwn_to_html import render_mrkdwn, render_plain
 from bot.slack.messages import Blocks, nugget_message, tip_message
 from bot.wording import plural
 

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.content.tip_errors import TipError, first_errors
-from bot.slack.mrkdwn import escape
+from bot.slack.escaping import escape
 
 logger = logging.getLogger(__name__)
 

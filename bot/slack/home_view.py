@@ -32,8 +32,8 @@ from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
 from bot.slack.answers.subscriptions import paused_because
+from bot.slack.escaping import echo, escape
 from bot.slack.messages import button_value, fit_section, titled_tip_blocks
-from bot.slack.mrkdwn import echo, escape
 from bot.wording import plural
 
 HOME_TOPIC = "home_topic"

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.content.model import Source, Tip
 from bot.content.topics import Topic
 from bot.nuggets.models import Subscription
-from bot.slack.mrkdwn import echo, escape, link
+from bot.slack.escaping import echo, escape, link
 from bot.subcommands import SUBCOMMANDS
 from bot.wording import plural
 

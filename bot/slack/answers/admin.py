@@ -6,8 +6,8 @@ from bot.content.tip_errors import error_count
 from bot.services import Services
 from bot.slack.admin_notices import error_list
 from bot.slack.answers.subscriptions import paused_because
+from bot.slack.escaping import escape
 from bot.slack.messages import conversation
-from bot.slack.mrkdwn import escape
 from bot.wording import plural
 
 TOP_TIPS = 10

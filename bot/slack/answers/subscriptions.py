@@ -10,7 +10,7 @@ from bot.nuggets.rotation import remaining
 from bot.nuggets.schedule import DAY_NAMES, EXAMPLE, Schedule, next_slot, parse_schedule
 from bot.nuggets.timezones import load_zone
 from bot.services import Services
-from bot.slack.mrkdwn import echo
+from bot.slack.escaping import echo
 from bot.subcommands import TipCommand
 from bot.wording import plural
 

@@ -20,8 +20,8 @@ from bot.services import Services
 from bot.slack import home_view, messages
 from bot.slack.answers.admin import subscription_health
 from bot.slack.answers.subscriptions import next_post, when
+from bot.slack.escaping import escape
 from bot.slack.listeners.actions import ack_now, post_shared_tip
-from bot.slack.mrkdwn import escape
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.preview.mrkdwn import render_inline, render_mrkdwn, render_plain
+from bot.preview.mrkdwn_to_html import render_inline, render_mrkdwn, render_plain
 
 
 def line(html: str) -> str:

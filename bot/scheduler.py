@@ -50,7 +50,7 @@ class NuggetJob:
         self.worker = worker_id()
         self.fan_out = FanOut(
             store=services.store,
-            tips=lambda: services.library.library.tips,
+            tips=lambda: services.library.current.tips,
             poster=poster,
             notifier=notifier,
             grace=timedelta(hours=services.settings.grace_hours),

@@ -155,7 +155,7 @@ def test_helpful_votes_from_two_processes_at_once_are_all_counted(
 ) -> None:
     """Ten people click at once, half at each of two bots: ten votes, and the label says so."""
     with start_bot(settings, stand_in) as first, start_bot(settings, stand_in) as second:
-        nugget = Nugget(first, first.services.library.library.tips[0])
+        nugget = Nugget(first, first.services.library.current.tips[0])
         bodies = [helpful_click_body(f"U{n}", nugget.blocks, nugget.text) for n in range(10)]
         targets = [first.url, second.url] * 5
         barrier = threading.Barrier(10)

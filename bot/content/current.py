@@ -11,7 +11,7 @@ from bot.content.tip_errors import TipError
 class CurrentLibrary:
     """Holds the last good LoadResult, and the errors of the latest load if it was refused.
 
-    Readers take one reference per call (`library`), so a swap between two requests is
+    Readers take one reference per call (`current`), so a swap between two requests is
     atomic: each request sees the old library or the new one, never a mix.
     """
 
@@ -22,8 +22,8 @@ class CurrentLibrary:
         self._lock = threading.Lock()
 
     @property
-    def library(self) -> Library:
-        """The tips being served."""
+    def current(self) -> Library:
+        """The tips being served; take it once per request, so a swap cannot split one."""
         return self._result.library
 
     @property

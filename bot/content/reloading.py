@@ -49,16 +49,16 @@ def diff_libraries(old: Library, new: Library) -> ReloadOutcome:
 
 
 class LibraryReloader:
-    """Reloads `directory` into `current`; an invalid edit keeps the last good library."""
+    """Reloads `directory` into `library`; an invalid edit keeps the last good one."""
 
     def __init__(
         self,
-        current: CurrentLibrary,
+        library: CurrentLibrary,
         directory: Path,
         clock: Callable[[], datetime],
         on_new_errors: ErrorsHandler | None = None,
     ) -> None:
-        self.current = current
+        self.library = library
         self.directory = directory
         self.clock = clock
         self.on_new_errors = on_new_errors
@@ -67,8 +67,8 @@ class LibraryReloader:
 
     def report_current_errors(self) -> None:
         """Tell people about errors the files had at start (a deploy is an edit too)."""
-        if self.current.errors:
-            self._report(self.current.errors)
+        if self.library.errors:
+            self._report(self.library.errors)
 
     def reload(self) -> ReloadOutcome:
         """Load the files again and serve them if they are valid; report errors once."""
@@ -82,12 +82,12 @@ class LibraryReloader:
     def _reload(self) -> ReloadOutcome:
         result = load_library(self.directory)
         if result.errors:
-            self.current.refuse(result.errors)
+            self.library.refuse(result.errors)
             log_errors(logger, "Tip files not reloaded", result.errors)
             return ReloadOutcome(errors=result.errors)
         result.library.warm()  # outside any request, before the swap
-        outcome = diff_libraries(self.current.library, result.library)
-        self.current.replace(result, self.clock())
+        outcome = diff_libraries(self.library.current, result.library)
+        self.library.replace(result, self.clock())
         self._reported = ()
         logger.info(
             "Reloaded %d tips: %d added, %d changed, %d removed",

@@ -20,8 +20,8 @@ FILE = "leadership-senior-vs-staff-engineer.yaml"
 
 def reloader_for(directory: Path, told: list[tuple[TipError, ...]]) -> LibraryReloader:
     """A reloader over `directory` that records what it would DM the admins."""
-    current = CurrentLibrary(load_library(directory), NOW)
-    return LibraryReloader(current, directory, lambda: NOW, told.append)
+    library = CurrentLibrary(load_library(directory), NOW)
+    return LibraryReloader(library, directory, lambda: NOW, told.append)
 
 
 def test_diff_counts_added_changed_and_removed(tmp_path: Path) -> None:
@@ -46,22 +46,22 @@ def test_a_broken_edit_is_refused_reported_once_and_cleared_by_the_fix(tmp_path:
     good = path.read_text(encoding="utf-8")
     told: list[tuple[TipError, ...]] = []
     reloader = reloader_for(tmp_path / "tips", told)
-    served = reloader.current.library
+    served = reloader.library.current
 
     path.write_text(good.replace("\n    try: ", "\n    tryy: ", 1), encoding="utf-8")
     first, second = reloader.reload(), reloader.reload()
     assert not first.applied
     assert first.errors == second.errors
-    assert reloader.current.library is served
-    assert reloader.current.errors == first.errors
+    assert reloader.library.current is served
+    assert reloader.library.errors == first.errors
     assert len(told) == 1
     assert 'unknown field "tryy"' in str(told[0][0])
 
     path.write_text(good, encoding="utf-8")
     fixed = reloader.reload()
     assert fixed.applied
-    assert reloader.current.errors == ()
-    assert reloader.current.library is not served
+    assert reloader.library.errors == ()
+    assert reloader.library.current is not served
 
 
 def test_errors_present_at_start_are_reported(tmp_path: Path) -> None:

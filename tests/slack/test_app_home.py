@@ -98,7 +98,7 @@ def test_home_features_a_tip_and_topics_without_admin_status(home_bot: RunningBo
     view = open_home(home_bot, "U1")
     assert view["type"] == "home"
     shown = text_of(view)
-    library = home_bot.services.library.library
+    library = home_bot.services.library.current
     assert sum(tip.title in shown for tip in library.tips) == 1
     assert ":star: *Featured tip*" in shown
     assert "The same for everyone this week." in shown
@@ -137,7 +137,7 @@ def test_home_shows_admins_the_library_and_subscription_health(home_bot: Running
     view = open_home(home_bot, "UADMIN")
     shown = text_of(view)
     assert "Admin: status" in shown
-    assert f"{len(library.library)} tips" in shown
+    assert f"{len(library.current)} tips" in shown
     assert 'tips/x.yaml:3: tip \\"a\\": missing field \\"&lt;body&gt;\\"' in shown
     assert "0 active, 0 paused" in shown
 
@@ -161,7 +161,7 @@ def topic_tip_title(bot: RunningBot, view: dict[str, Any], topic: str) -> str:
         n for n, b in enumerate(blocks) if b.get("accessory", {}).get("action_id") == "home_topic"
     ]
     title_line = blocks[menu_at + 1]["text"]["text"].split("\n")[0]
-    titles = {f"*{t.title}*": t.title for t in bot.services.library.library.with_tag(topic)}
+    titles = {f"*{t.title}*": t.title for t in bot.services.library.current.with_tag(topic)}
     assert title_line in titles, title_line
     return titles[title_line]
 
@@ -257,7 +257,7 @@ def test_sharing_from_the_tab_asks_where_then_posts_for_everyone(home_bot: Runni
     assert posted.params["channel"] == "C9"
     assert posted.params["blocks"][0]["text"]["text"] == title
     assert "Shared by <@U1>" in json.dumps(posted.params["blocks"])
-    tip = next(t for t in home_bot.services.library.library.tips if t.title == title)
+    tip = next(t for t in home_bot.services.library.current.tips if t.title == title)
     assert home_bot.services.store.shares_by_tip() == {tip.id: 1}
     shown = text_of(after)
     assert "Shared “" in shown
@@ -325,7 +325,7 @@ def test_no_weekly_dm_asks_for_a_thread_and_every_channel_post_does(
     home_bot: RunningBot,
 ) -> None:
     """Whatever the tip, a DM gets a prompt to think over; a channel, a question for the thread."""
-    for tip in home_bot.services.library.library.tips:
+    for tip in home_bot.services.library.current.tips:
         in_dm = json.dumps(messages.nugget_message(tip, 0, in_dm=True))
         in_channel = json.dumps(messages.nugget_message(tip, 0))
         assert "thread" not in in_dm, tip.id

@@ -35,13 +35,13 @@ def test_another_tip_stays_on_the_topic(bot: RunningBot) -> None:
     assert button["text"]["text"] == "Another mentoring tip"
     click(bot, "tip_another", button["value"])
     (call,) = bot.stand_in.wait_for("response:btn")
-    tagged = {t.title for t in bot.services.library.library.with_tag("mentoring")}
+    tagged = {t.title for t in bot.services.library.current.with_tag("mentoring")}
     assert call.params["blocks"][0]["text"]["text"] in tagged
 
 
 def test_share_posts_the_tip_visibly_and_says_who_shared_it(bot: RunningBot) -> None:
     """Sharing posts the tip with chat.postMessage, credits the user, drops the ephemeral."""
-    tip = bot.services.library.library.tips[3]
+    tip = bot.services.library.current.tips[3]
     click(bot, "tip_share", json.dumps({"tip": tip.id, "topic": ""}))
     (post,) = bot.stand_in.wait_for("chat.postMessage")
     assert post.params["channel"] == "C1"
@@ -57,7 +57,7 @@ def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(
 ) -> None:
     """not_in_channel: the tip is still shared, visibly, through the interaction's URL."""
     bot.stand_in.script("chat.postMessage", Reply({"ok": False, "error": "not_in_channel"}))
-    tip = bot.services.library.library.tips[0]
+    tip = bot.services.library.current.tips[0]
     click(bot, "tip_share", json.dumps({"tip": tip.id, "topic": ""}), channel_id="C9")
     shared, deleted = bot.stand_in.wait_for("response:btn", count=2)
     assert shared.params["response_type"] == "in_channel"
@@ -71,7 +71,7 @@ def test_share_nowhere_to_post_explains_how_to_fix_it(bot: RunningBot) -> None:
     """When neither way can post, the user is told to invite the bot."""
     bot.stand_in.script("chat.postMessage", Reply({"ok": False, "error": "channel_not_found"}))
     bot.stand_in.script("response:btn", Reply({"ok": False}, status=404))
-    tip = bot.services.library.library.tips[0]
+    tip = bot.services.library.current.tips[0]
     click(bot, "tip_share", json.dumps({"tip": tip.id, "topic": ""}), channel_id="C9")
     _, note = bot.stand_in.wait_for("response:btn", count=2)
     assert "/invite @tipbot" in note.params["text"]

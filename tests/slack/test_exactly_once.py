@@ -183,7 +183,7 @@ def test_a_share_slack_may_have_posted_is_not_posted_again(
     """Share in channel: one post reaches Slack; the user is told to look before re-sharing."""
     bot = impatient_bot
     bot.stand_in.fail_after_acting("chat.postMessage", fault_reply(fault))
-    tip = bot.services.library.library.tips[0]
+    tip = bot.services.library.current.tips[0]
     share(bot, tip.id)
     (note,) = bot.stand_in.wait_for("response:btn", timeout=10)
     assert "may or may not be in the channel" in note.params["text"]
@@ -200,7 +200,7 @@ def test_a_share_through_the_response_url_is_not_posted_again(
     bot = impatient_bot
     bot.stand_in.script("chat.postMessage", Reply({"ok": False, "error": "not_in_channel"}))
     bot.stand_in.fail_after_acting("response:btn", fault_reply(fault))
-    tip = bot.services.library.library.tips[0]
+    tip = bot.services.library.current.tips[0]
     share(bot, tip.id, channel_id="C9")
     shared, note = bot.stand_in.wait_for("response:btn", count=2, timeout=10)
     assert shared.params["response_type"] == "in_channel"
@@ -256,7 +256,7 @@ def test_a_post_after_a_500_is_left_to_the_caller(
 
 def test_a_replayed_share_posts_once(bot: RunningBot) -> None:
     """One signed "Share in channel" sent three times inside Slack's 5 minutes posts once."""
-    tip = bot.services.library.library.tips[2]
+    tip = bot.services.library.current.tips[2]
     request = share(bot, tip.id)
     bot.stand_in.wait_for("response:btn")
     for _ in range(2):
@@ -272,7 +272,7 @@ def test_a_replay_sent_to_another_process_is_ignored_too(
     """Two bot processes on one database: a share replayed to the second one posts nothing."""
     settings = replace(settings, database_url=database_url)
     with start_bot(settings, stand_in) as first, start_bot(settings, stand_in) as second:
-        tip = first.services.library.library.tips[1]
+        tip = first.services.library.current.tips[1]
         request = share(first, tip.id)
         stand_in.wait_for("response:btn")
         reply = request.send(second.url)

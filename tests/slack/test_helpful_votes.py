@@ -111,7 +111,7 @@ class Nugget:
 @pytest.fixture
 def nugget(bot: RunningBot) -> Nugget:
     """A nugget with no votes yet, posted in C1."""
-    return Nugget(bot, bot.services.library.library.tips[0])
+    return Nugget(bot, bot.services.library.current.tips[0])
 
 
 def test_a_click_counts_a_vote_and_relabels_the_button(nugget: Nugget) -> None:

@@ -49,7 +49,7 @@ def watched_bot(settings: Settings, stand_in: SlackStandIn, tips_dir: Path) -> I
 
 def titles_served(bot: RunningBot) -> set[str]:
     """Every title the bot currently serves."""
-    return {tip.title for tip in bot.services.library.library.tips}
+    return {tip.title for tip in bot.services.library.current.tips}
 
 
 def test_a_broken_edit_keeps_the_old_tips_then_the_fix_is_picked_up(
@@ -100,12 +100,12 @@ def test_a_file_removed_and_added_back(watched_bot: RunningBot, tips_dir: Path) 
 def test_an_edit_to_the_topics_file_is_picked_up(watched_bot: RunningBot, tips_dir: Path) -> None:
     """A synonym saved in topics.yaml finds its topic in `/tip` without a restart."""
     library = watched_bot.services.library
-    assert library.library.resolve_topic("pager") is None
+    assert library.current.resolve_topic("pager") is None
     path = tips_dir / TOPICS_FILE
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("synonyms: [outage,", "synonyms: [pager, outage,"), "utf-8")
 
-    wait_until(lambda: library.library.resolve_topic("pager") == "incidents")
+    wait_until(lambda: library.current.resolve_topic("pager") == "incidents")
     assert "Another incidents tip" in watched_bot.command("pagers").body
 
 
@@ -129,7 +129,7 @@ def test_reload_command_reports_what_changed(watched_bot: RunningBot) -> None:
     ack, report = reload_answer(watched_bot, "UADMIN")
     assert ack == "Reloading the tip files…"
     assert report == (
-        f":white_check_mark: Reloaded {len(watched_bot.services.library.library)} tips: "
+        f":white_check_mark: Reloaded {len(watched_bot.services.library.current)} tips: "
         "0 added, 0 changed, 0 removed."
     )
 

@@ -127,7 +127,7 @@ def test_a_due_slot_is_posted_once_as_a_nugget(posting: Posting) -> None:
     assert post.headers["Authorization"] == "Bearer xoxb-test-token"
     (row,) = posting.ledger()
     assert (row.slot_at, row.status, row.message_ts) == (SLOT, "sent", POSTED_TS)
-    tip = posting.services.library.library.by_id[str(row.tip_id)]
+    tip = posting.services.library.current.by_id[str(row.tip_id)]
     blocks = post.params["blocks"]
     assert blocks == messages.nugget_message(tip, votes=0)
     assert header_text(blocks) == tip.title
@@ -236,7 +236,7 @@ def test_a_tip_file_change_between_weeks_is_used_by_the_next_post(posting: Posti
     """After the tips are replaced, next week's nugget is one of the tips now served."""
     posting.tick()
     (first,) = posting.ledger()
-    shipped = posting.services.library.library.by_id
+    shipped = posting.services.library.current.by_id
     assert first.tip_id in shipped
 
     replacement = load_library(FIXTURES / "tips" / "valid")

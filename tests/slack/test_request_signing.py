@@ -52,7 +52,7 @@ def test_tampered_body_is_refused(bot: RunningBot, body: str) -> None:
 
 def test_forged_button_click_shares_nothing(bot: RunningBot) -> None:
     """A forged "Share in channel" click posts nothing to the channel."""
-    tip = bot.services.library.library.tips[0]
+    tip = bot.services.library.current.tips[0]
     value = f'{{"tip":"{tip.id}","topic":""}}'
     forged = block_action_body("tip_share", value, bot.stand_in.response_url("btn"))
     refused(bot, forged, signed_headers(forged, secret="forged"))

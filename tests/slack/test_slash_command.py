@@ -25,7 +25,7 @@ def test_plain_tip_answers_with_a_tip_and_buttons(bot: RunningBot) -> None:
     kinds = [block["type"] for block in answer["blocks"]]
     assert kinds == ["header", "section", "section", "context", "actions"]
     title = answer["blocks"][0]["text"]["text"]
-    assert title in {tip.title for tip in bot.services.library.library.tips}
+    assert title in {tip.title for tip in bot.services.library.current.tips}
     assert "Try this week:" in answer["blocks"][2]["text"]["text"]
     assert "Leadership: Senior Engineer vs Staff Engineer" in texts(answer["blocks"])
     assert "iago" in answer["blocks"][3]["elements"][0]["text"]
@@ -42,7 +42,7 @@ def test_random_tips_do_not_repeat_for_the_same_user(bot: RunningBot) -> None:
 
 def test_topic_finds_a_tip_with_that_tag_tolerating_plurals_and_case(bot: RunningBot) -> None:
     """`/tip Incident` finds a tip tagged `incidents`; the Another button keeps the topic."""
-    library = bot.services.library.library
+    library = bot.services.library.current
     tagged = {tip.title for tip in library.with_tag("incidents")}
     for text in ("incidents", "Incident", "INCIDENTS", "outage"):
         answer = bot.command(text).json()
@@ -62,7 +62,7 @@ def test_no_match_says_so_and_lists_topics(bot: RunningBot) -> None:
     answer = bot.command("zebra quantum banana").json()
     shown = texts(answer["blocks"])
     assert "couldn't find a tip about `zebra quantum banana`" in shown
-    for topic, _count in bot.services.library.library.topics():
+    for topic, _count in bot.services.library.current.topics():
         assert f"`{topic.tag}`" in shown
 
 
@@ -70,7 +70,7 @@ def test_topics_lists_every_tag_with_counts_and_descriptions(bot: RunningBot) ->
     """`/tip topics` lists every tag with how many tips carry it and what it covers."""
     answer = bot.command("topics").json()
     shown = texts(answer["blocks"])
-    for topic, count in bot.services.library.library.topics():
+    for topic, count in bot.services.library.current.topics():
         assert topic.description
         assert (
             f"`{topic.tag}` ({count} tip{'s' if count > 1 else ''}): {topic.description}" in shown

@@ -28,7 +28,7 @@ def post(bot: RunningBot, channel: str, slot: datetime, tip_id: str, ts: str) ->
 def test_stats_rank_tips_and_report_health_and_recent_posts(admin_bot: RunningBot) -> None:
     """Votes and shares rank tips; paused subscriptions show why; four weeks are counted."""
     store = admin_bot.services.store
-    tips = admin_bot.services.library.library.tips
+    tips = admin_bot.services.library.current.tips
     weekly = Schedule(0, "09:00", "UTC")
     for channel in ("C1", "C2", "C3"):
         store.save_subscription(Subscription.new(channel, weekly, "U1", NOW - timedelta(days=60)))

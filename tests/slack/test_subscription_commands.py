@@ -97,7 +97,7 @@ def test_times_are_understood_as_people_type_them(clocked: RunningBot) -> None:
     shown = said(clocked, "subscribe fri 4pm Europe/Berlin")
     assert "Fridays at 16:00 (Europe/Berlin)" in shown
     assert "Friday 27 November 2026, 16:00 (Europe/Berlin)" in shown
-    total = len(clocked.services.library.library)
+    total = len(clocked.services.library.current)
     assert f"{total} tips before any repeats." in shown
     sub = clocked.services.store.get_subscription("C1")
     assert sub is not None
@@ -148,7 +148,7 @@ def test_schedule_reports_next_post_and_tips_left(clocked: RunningBot) -> None:
     assert "isn't subscribed" in said(clocked, "schedule")
     said(clocked, "subscribe tue 10:15 Asia/Tokyo")
     shown = said(clocked, "schedule")
-    total = len(clocked.services.library.library)
+    total = len(clocked.services.library.current)
     assert "Tuesdays at 10:15 (Asia/Tokyo)" in shown
     assert "Tuesday 1 December 2026, 10:15 (Asia/Tokyo)" in shown
     assert f"{total} tips before any repeats." in shown

@@ -39,7 +39,7 @@ def answer_reload(services: Services) -> str:
             f"{error_list(outcome.errors)}\n"
             "Fix the file and save it (I reload by myself), or run `tipbot validate` locally."
         )
-    total = len(services.library.library)
+    total = len(services.library.current)
     return (
         f":white_check_mark: Reloaded {plural(total, 'tip')}: {len(outcome.added)} added, "
         f"{len(outcome.changed)} changed, {len(outcome.removed)} removed."
@@ -57,7 +57,7 @@ def tip_ranking(services: Services) -> str:
     """Tips ranked by Helpful votes, then shares."""
     votes = services.store.helpful_votes_by_tip()
     shares = services.store.shares_by_tip()
-    titles = {tip.id: tip.title for tip in services.library.library.tips}
+    titles = {tip.id: tip.title for tip in services.library.current.tips}
     ranked = sorted(
         set(votes) | set(shares), key=lambda i: (-votes.get(i, 0), -shares.get(i, 0), i)
     )

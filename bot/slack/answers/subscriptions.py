@@ -117,7 +117,7 @@ def explain_problems(error: ScheduleError, command: str) -> str:
 
 def before_repeats(services: Services, channel_id: str) -> str:
     """How many tips the channel gets before one comes round again."""
-    library_ids = [tip.id for tip in services.library.library.tips]
+    library_ids = [tip.id for tip in services.library.current.tips]
     left = remaining(services.store.load_rotation(channel_id), library_ids)
     if left:
         return f"{plural(left, 'tip')} before any repeats."

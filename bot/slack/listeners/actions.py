@@ -112,7 +112,7 @@ def register(app: App, services: Services) -> None:
     def show_another(body: dict[str, Any], respond: Respond) -> None:
         action = body["actions"][0]
         shown, topic = messages.read_button_value(action.get("value", ""))
-        library = services.library.library
+        library = services.library.current
         user_id = body["user"]["id"]
         tip = services.picker.random_tip(library, user_id, topic or None, on_screen={shown})
         if tip is None:
@@ -126,7 +126,7 @@ def register(app: App, services: Services) -> None:
 
     def share_tip(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         tip_id, _ = messages.read_button_value(body["actions"][0].get("value", ""))
-        tip = services.library.library.by_id.get(tip_id)
+        tip = services.library.current.by_id.get(tip_id)
         if tip is None:
             command = services.settings.command
             text = f"That tip was removed from the library. Try `{command}` for another one."

@@ -75,14 +75,14 @@ def register_browsing(app: App, services: Services) -> None:
     def on_another(body: dict[str, Any], client: WebClient) -> None:
         shown, topic = messages.read_button_value(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
-        library = services.library.library
+        library = services.library.current
         tip = services.picker.random_tip(library, user_id, topic, on_screen={shown})
         publish_home(client, services, user_id, topic=topic, topic_tip=tip)
 
     def on_share_clicked(body: dict[str, Any], client: WebClient) -> None:
         value = body["actions"][0].get("value", "")
         tip_id, topic, _ = home_view.read_share_value(value)
-        tip = services.library.library.by_id.get(tip_id)
+        tip = services.library.current.by_id.get(tip_id)
         if tip is None:
             notice = f"That tip was removed from the library. {ANOTHER_HINT}"
             publish_home(client, services, body["user"]["id"], topic=topic, notice=notice)
@@ -95,7 +95,7 @@ def register_browsing(app: App, services: Services) -> None:
         view = body.get("view") or {}
         tip_id, topic, shown = home_view.read_share_value(view.get("private_metadata", ""))
         user_id = body["user"]["id"]
-        library = services.library.library
+        library = services.library.current
         tip = library.by_id.get(tip_id)
         channel_id = home_view.shared_to(view)
         if tip is None:
@@ -148,7 +148,7 @@ def home_content(
     topic_tip: Tip | None = None,
 ) -> home_view.HomeContent:
     """Gather what the home tab shows `user_id` right now."""
-    library = services.library.library
+    library = services.library.current
     now = services.clock()
     sub = services.store.get_subscription(user_id)
     next_dm = upcoming_dm(sub, now)
@@ -173,7 +173,7 @@ def last_dm_tip(services: Services, sub: Subscription | None) -> tuple[Tip | Non
     if sub is None:
         return None, None
     row = services.store.last_sent(sub.channel_id)
-    tip = services.library.library.by_id.get(row.tip_id or "") if row else None
+    tip = services.library.current.by_id.get(row.tip_id or "") if row else None
     if row is None or tip is None:
         return None, None
     return tip, when(row.slot_at, sub.schedule.timezone)
@@ -191,7 +191,7 @@ def upcoming_dm(sub: Subscription | None, now: datetime) -> str | None:
 
 def admin_status(services: Services) -> str:
     """The library's health and the subscriptions' health, for admins."""
-    current = services.library
-    loaded_at = f"{current.loaded_at:%Y-%m-%d %H:%M} UTC"
-    library = home_view.library_status(len(current.library), loaded_at, current.errors)
+    served = services.library
+    loaded_at = f"{served.loaded_at:%Y-%m-%d %H:%M} UTC"
+    library = home_view.library_status(len(served.current), loaded_at, served.errors)
     return f"{library}\n{subscription_health(services)}"

@@ -135,7 +135,7 @@ def answer(
     subcommand = SUBCOMMANDS_BY_NAME.get(request.name)
     if subcommand and not services.settings.may(subcommand.access, user_id):
         return notice(admin.refusal(services, subcommand.name))
-    library = services.library.library
+    library = services.library.current
     name = services.settings.command
     if request.name == "help":
         return messages.help_message(name, bool(services.settings.admins)), "How to use tipbot"
@@ -151,7 +151,7 @@ def answer_tip(
     services: Services, request: TipCommand, user_id: str
 ) -> tuple[messages.Blocks, str]:
     """A random tip, a tip on a topic, or the best match for some words."""
-    library = services.library.library
+    library = services.library.current
     # The preview page searches with the same function, so it shows what `/tip TEXT` finds.
     found = find_tips(library, request.text)
     tip = services.picker.pick(found.tips, user_id)

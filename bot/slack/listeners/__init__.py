@@ -1,4 +1,11 @@
-"""Every Bolt listener, registered in one place, grouped by Slack surface."""
+"""Every Bolt listener, registered in one place, grouped by Slack surface.
+
+Each module's `register(app, services)` wires its listeners. Those that need the bot's
+services are methods of one small class per module, built once with them: Bolt passes a
+listener's arguments by name and skips `self`, and tests can call a method directly. The
+services are not put in Bolt's context, because Bolt deep-copies the context it hands a
+lazy listener.
+"""
 
 from slack_bolt import App
 

@@ -108,13 +108,25 @@ def ack_now(ack: Ack) -> None:
 
 def register(app: App, services: Services) -> None:
     """Attach the tip buttons."""
+    buttons = TipButtons(services)
+    app.action(messages.ANOTHER_TIP)(ack=ack_now, lazy=[buttons.show_another])
+    app.action(messages.SHARE_TIP)(ack=ack_now, lazy=[buttons.share_tip])
+    app.action(messages.HELPFUL)(ack=ack_now, lazy=[buttons.count_helpful_vote])
 
-    def show_another(body: dict[str, Any], respond: Respond) -> None:
+
+class TipButtons:
+    """What each button does, after the ack; Bolt passes the arguments by name, not `self`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def show_another(self, body: dict[str, Any], respond: Respond) -> None:
+        """Replace the ephemeral tip with another, on the same topic if it had one."""
         action = body["actions"][0]
         shown, topic = messages.read_button_value(action.get("value", ""))
-        library = services.library.current
+        library = self.services.library.current
         user_id = body["user"]["id"]
-        tip = services.picker.random_tip(library, user_id, topic or None, on_screen={shown})
+        tip = self.services.picker.random_tip(library, user_id, topic or None, on_screen={shown})
         if tip is None:
             respond(text="There are no tips to show right now.", replace_original=True)
             return
@@ -124,11 +136,12 @@ def register(app: App, services: Services) -> None:
             replace_original=True,
         )
 
-    def share_tip(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def share_tip(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        """Post the tip for everyone in the channel, then drop the ephemeral one."""
         tip_id, _ = messages.read_button_value(body["actions"][0].get("value", ""))
-        tip = services.library.current.by_id.get(tip_id)
+        tip = self.services.library.current.by_id.get(tip_id)
         if tip is None:
-            command = services.settings.command
+            command = self.services.settings.command
             text = f"That tip was removed from the library. Try `{command}` for another one."
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
@@ -138,14 +151,16 @@ def register(app: App, services: Services) -> None:
         if problem:
             respond(text=problem, replace_original=False, response_type="ephemeral")
             return
-        services.store.record_share(tip.id, channel_id, user_id, services.clock())
+        self.services.store.record_share(tip.id, channel_id, user_id, self.services.clock())
         respond(delete_original=True)
 
-    def count_helpful_vote(body: dict[str, Any], client: WebClient) -> None:
+    def count_helpful_vote(self, body: dict[str, Any], client: WebClient) -> None:
+        """Count the click (a second click takes the vote back) and relabel the button."""
+        store = self.services.store
         channel_id = body["channel"]["id"]
         message = body["message"]
         user_id = body["user"]["id"]
-        _, votes = services.store.toggle_vote(channel_id, message["ts"], user_id, services.clock())
+        _, votes = store.toggle_vote(channel_id, message["ts"], user_id, self.services.clock())
         # Clicks handled at once by several processes must not leave an older count on the
         # button. Whoever finds the count changed after relabelling relabels again, so the
         # last relabel to finish always shows the count as it was when it finished.
@@ -157,11 +172,7 @@ def register(app: App, services: Services) -> None:
                 blocks=messages.with_helpful_count(message["blocks"], votes),
                 text=message.get("text", "Tip of the week"),
             )
-            latest = services.store.vote_count(channel_id, message["ts"])
+            latest = store.vote_count(channel_id, message["ts"])
             if latest == votes:
                 return
             votes = latest
-
-    app.action(messages.ANOTHER_TIP)(ack=ack_now, lazy=[show_another])
-    app.action(messages.SHARE_TIP)(ack=ack_now, lazy=[share_tip])
-    app.action(messages.HELPFUL)(ack=ack_now, lazy=[count_helpful_vote])

@@ -29,17 +29,41 @@ ANOTHER_HINT = "Pick a topic for another one."
 
 
 def register(app: App, services: Services) -> None:
-    """Attach the App Home event and actions."""
+    """Attach the App Home event, its menu and buttons, and the Share modal."""
+    home = HomeTab(services)
+    app.event("app_home_opened")(ack=ack_now, lazy=[home.on_home_opened])
+    app.action(home_view.HOME_TOPIC)(ack=ack_now, lazy=[home.on_topic_chosen])
+    app.action(home_view.HOME_SUBSCRIBE)(ack=ack_now, lazy=[home.on_dm_subscribe])
+    app.action(home_view.HOME_UNSUBSCRIBE)(ack=ack_now, lazy=[home.on_dm_unsubscribe])
+    # Picking a day or a time only changes the view's state, read when "Send me tips" is hit.
+    app.action(home_view.HOME_DAY)(ack_now)
+    app.action(home_view.HOME_TIME)(ack_now)
+    # The buttons under a tip on the tab: Another tip, and Share with its modal.
+    app.action(home_view.HOME_ANOTHER)(ack=ack_now, lazy=[home.on_another])
+    app.action(home_view.HOME_SHARE)(ack=ack_now, lazy=[home.on_share_clicked])
+    # Acking with no body closes the modal; the post and the tab's notice follow.
+    app.view(home_view.SHARE_MODAL)(ack=ack_now, lazy=[home.on_share_submitted])
 
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+
+class HomeTab:
+    """What the tab does, after the ack; Bolt passes the arguments by name, not `self`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def on_home_opened(self, event: dict[str, Any], client: WebClient) -> None:
+        """Draw the tab whenever someone opens it (not their Messages tab)."""
         if event.get("tab") == "home":
-            publish_home(client, services, event["user"])
+            publish_home(client, self.services, event["user"])
 
-    def on_topic_chosen(body: dict[str, Any], client: WebClient) -> None:
+    def on_topic_chosen(self, body: dict[str, Any], client: WebClient) -> None:
+        """Draw the tab again with a tip on the topic picked from the menu."""
         topic = body["actions"][0]["selected_option"]["value"]
-        publish_home(client, services, body["user"]["id"], topic=topic)
+        publish_home(client, self.services, body["user"]["id"], topic=topic)
 
-    def on_dm_subscribe(body: dict[str, Any], client: WebClient) -> None:
+    def on_dm_subscribe(self, body: dict[str, Any], client: WebClient) -> None:
+        """Subscribe the person to a weekly DM in their Slack timezone, or the default one."""
+        services = self.services
         user_id = body["user"]["id"]
         weekday, time = home_view.dm_choice(body.get("view") or {})
         slack_zone = user_timezone(client, user_id)
@@ -54,44 +78,36 @@ def register(app: App, services: Services) -> None:
         )
         publish_home(client, services, user_id, notice=notice)
 
-    def on_dm_unsubscribe(body: dict[str, Any], client: WebClient) -> None:
+    def on_dm_unsubscribe(self, body: dict[str, Any], client: WebClient) -> None:
+        """End the weekly DM (the tab asked first) and say so on the tab."""
         user_id = body["user"]["id"]
-        services.store.delete_subscription(user_id)
-        publish_home(client, services, user_id, notice="Done: no more weekly tips by DM.")
+        self.services.store.delete_subscription(user_id)
+        publish_home(client, self.services, user_id, notice="Done: no more weekly tips by DM.")
 
-    app.event("app_home_opened")(ack=ack_now, lazy=[on_home_opened])
-    app.action(home_view.HOME_TOPIC)(ack=ack_now, lazy=[on_topic_chosen])
-    app.action(home_view.HOME_SUBSCRIBE)(ack=ack_now, lazy=[on_dm_subscribe])
-    app.action(home_view.HOME_UNSUBSCRIBE)(ack=ack_now, lazy=[on_dm_unsubscribe])
-    # Picking a day or a time only changes the view's state, read when "Send me tips" is hit.
-    app.action(home_view.HOME_DAY)(ack_now)
-    app.action(home_view.HOME_TIME)(ack_now)
-    register_browsing(app, services)
-
-
-def register_browsing(app: App, services: Services) -> None:
-    """Attach the buttons under a tip on the tab: Another tip, and Share with its modal."""
-
-    def on_another(body: dict[str, Any], client: WebClient) -> None:
+    def on_another(self, body: dict[str, Any], client: WebClient) -> None:
+        """Put another tip on the same topic under the menu."""
         shown, topic = messages.read_button_value(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
-        library = services.library.current
-        tip = services.picker.random_tip(library, user_id, topic, on_screen={shown})
-        publish_home(client, services, user_id, topic=topic, topic_tip=tip)
+        library = self.services.library.current
+        tip = self.services.picker.random_tip(library, user_id, topic, on_screen={shown})
+        publish_home(client, self.services, user_id, topic=topic, topic_tip=tip)
 
-    def on_share_clicked(body: dict[str, Any], client: WebClient) -> None:
+    def on_share_clicked(self, body: dict[str, Any], client: WebClient) -> None:
+        """Open the modal that asks where to share the tip."""
         value = body["actions"][0].get("value", "")
         tip_id, topic, _ = home_view.read_share_value(value)
-        tip = services.library.current.by_id.get(tip_id)
+        tip = self.services.library.current.by_id.get(tip_id)
         if tip is None:
             notice = f"That tip was removed from the library. {ANOTHER_HINT}"
-            publish_home(client, services, body["user"]["id"], topic=topic, notice=notice)
+            publish_home(client, self.services, body["user"]["id"], topic=topic, notice=notice)
             return
         client.views_open(trigger_id=body["trigger_id"], view=home_view.share_modal(tip, value))
 
     def on_share_submitted(
-        body: dict[str, Any], client: WebClient, respond: Respond | None
+        self, body: dict[str, Any], client: WebClient, respond: Respond | None
     ) -> None:
+        """Post the tip in the channel picked, and say on the tab how it went."""
+        services = self.services
         view = body.get("view") or {}
         tip_id, topic, shown = home_view.read_share_value(view.get("private_metadata", ""))
         user_id = body["user"]["id"]
@@ -109,11 +125,6 @@ def register_browsing(app: App, services: Services) -> None:
                 notice = f":warning: I couldn't share it in <#{channel_id}>. {problem}"
         topic_tip = library.by_id.get(shown) if shown else None
         publish_home(client, services, user_id, topic=topic, notice=notice, topic_tip=topic_tip)
-
-    app.action(home_view.HOME_ANOTHER)(ack=ack_now, lazy=[on_another])
-    app.action(home_view.HOME_SHARE)(ack=ack_now, lazy=[on_share_clicked])
-    # Acking with no body closes the modal; the post and the tab's notice follow.
-    app.view(home_view.SHARE_MODAL)(ack=ack_now, lazy=[on_share_submitted])
 
 
 def user_timezone(client: WebClient, user_id: str) -> str | None:

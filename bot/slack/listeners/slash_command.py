@@ -26,64 +26,81 @@ logger = logging.getLogger(__name__)
 
 def register(app: App, services: Services) -> None:
     """Answer the configured slash command (default `/tip`)."""
+    slash = SlashCommand(services)
+    name = services.settings.command
+    # Listeners are tried in order: reload and channel changes first, everything else after.
+    app.command(name, matchers=[is_reload])(ack=slash.ack_reload, lazy=[slash.reload_and_report])
+    app.command(name, matchers=[changes_channel])(
+        ack=slash.ack_channel_change, lazy=[announce_channel_change]
+    )
+    app.command(name)(slash.answer_in_ack)
 
-    def handle_tip_command(ack: Ack, command: dict[str, Any]) -> None:
-        # Answering in the ack body needs no Web API call, so Slack's 3-second deadline is safe.
+
+def is_reload(command: dict[str, Any]) -> bool:
+    """Whether the command is `/tip reload`."""
+    return parse_command(command.get("text", "")).name == "reload"
+
+
+def changes_channel(command: dict[str, Any]) -> bool:
+    """Whether the command changes the channel's weekly tip, and so tells the channel."""
+    return parse_command(command.get("text", "")).name in CHANNEL_CHANGES
+
+
+class SlashCommand:
+    """The listeners that need the bot's services; Bolt passes the rest by name, not `self`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def answer_in_ack(self, ack: Ack, command: dict[str, Any]) -> None:
+        """Answer in the ack itself: no Web API call, so Slack's 3-second deadline is safe."""
         request = parse_command(command.get("text", ""))
-        blocks, text = answer(services, request, command)
+        blocks, text = answer(self.services, request, command)
         ack(response_type="ephemeral", blocks=blocks, text=text)
 
-    def is_reload(command: dict[str, Any]) -> bool:
-        return parse_command(command.get("text", "")).name == "reload"
-
-    def ack_reload(ack: Ack, command: dict[str, Any]) -> None:
-        if may_reload(command):
+    def ack_reload(self, ack: Ack, command: dict[str, Any]) -> None:
+        """Say the reload has started, or refuse someone who is not an admin."""
+        if self.may_reload(command):
             ack(response_type="ephemeral", text="Reloading the tip files…")
         else:
-            ack(response_type="ephemeral", text=admin.refusal(services, "reload"))
+            ack(response_type="ephemeral", text=admin.refusal(self.services, "reload"))
 
-    def reload_and_report(command: dict[str, Any], respond: Respond) -> None:
-        if may_reload(command):
-            text = admin.answer_reload(services)
+    def reload_and_report(self, command: dict[str, Any], respond: Respond) -> None:
+        """Reload after the ack (it can take a second) and report through the response URL."""
+        if self.may_reload(command):
+            text = admin.answer_reload(self.services)
             respond(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
 
-    def may_reload(command: dict[str, Any]) -> bool:
-        return services.settings.may("admins", str(command.get("user_id", "")))
+    def may_reload(self, command: dict[str, Any]) -> bool:
+        """Whether the person who typed the command is an admin."""
+        return self.services.settings.may("admins", str(command.get("user_id", "")))
 
-    def changes_channel(command: dict[str, Any]) -> bool:
-        return parse_command(command.get("text", "")).name in CHANNEL_CHANGES
-
-    def ack_channel_change(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    def ack_channel_change(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """Subscribe or unsubscribe, answer the person, and leave the channel's note to say."""
         request = parse_command(command.get("text", ""))
         access = SUBCOMMANDS_BY_NAME[request.name].access
-        if not services.settings.may(access, str(command.get("user_id", ""))):
-            text = admin.refusal(services, request.name)
+        if not self.services.settings.may(access, str(command.get("user_id", ""))):
+            text = admin.refusal(self.services, request.name)
             ack(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
             return
-        change = answer_change(services, request, command)
+        change = answer_change(self.services, request, command)
         # The lazy listener gets a copy of this context, made after this function returns
         # because the app processes before responding (bot/slack/app.py).
         context[ANNOUNCEMENT] = change.announcement
         blocks, text = notice(change.reply)
         ack(response_type="ephemeral", blocks=blocks, text=text)
 
-    def announce_channel_change(
-        command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
-    ) -> None:
-        announcement = context.get(ANNOUNCEMENT)
-        if not announcement:
-            return
-        problem = post_announcement(client, str(command.get("channel_id", "")), announcement)
-        if problem and parse_command(command.get("text", "")).name == "subscribe":
-            respond(response_type="ephemeral", replace_original=False, text=problem)
 
-    name = services.settings.command
-    # Listeners are tried in order: reload and channel changes first, everything else after.
-    app.command(name, matchers=[is_reload])(ack=ack_reload, lazy=[reload_and_report])
-    app.command(name, matchers=[changes_channel])(
-        ack=ack_channel_change, lazy=[announce_channel_change]
-    )
-    app.command(name)(handle_tip_command)
+def announce_channel_change(
+    command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    """Post the note the ack left in the context; tell a subscriber who must invite the bot."""
+    announcement = context.get(ANNOUNCEMENT)
+    if not announcement:
+        return
+    problem = post_announcement(client, str(command.get("channel_id", "")), announcement)
+    if problem and parse_command(command.get("text", "")).name == "subscribe":
+        respond(response_type="ephemeral", replace_original=False, text=problem)
 
 
 # Subcommands that change a channel's weekly tip, and so tell the channel.

@@ -31,6 +31,7 @@ from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
 from bot.store.database import reading
+from bot.store.interface import Store
 from bot.store.tables import (
     deliveries,
     done_once,
@@ -114,8 +115,13 @@ def _slot(channel_id: str, slot_at: datetime) -> ColumnElement[bool]:
     return and_(deliveries.c.channel_id == channel_id, deliveries.c.slot_at == slot_at)
 
 
-class SqlStore:
-    """The nugget store on an SQLAlchemy engine; run `database.migrate(engine)` first."""
+class SqlStore(Store):
+    """`Store` on an SQLAlchemy engine, SQLite or PostgreSQL; run `database.migrate` first.
+
+    What each method promises is written once, on the protocols it implements
+    (bot/nuggets/store.py and bot/store/interface.py), and `help()` shows it here too;
+    the comments below say how SQL keeps those promises.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -128,7 +134,7 @@ class SqlStore:
     # Subscriptions -------------------------------------------------------------------
 
     def save_subscription(self, sub: Subscription) -> None:
-        """Insert or update the channel's subscription (see `NuggetStore.save_subscription`)."""
+        """One upsert; a CASE moves `active_since` only for a new schedule or a resumed pause."""
         with self._engine.begin() as connection:
             statement = _upsert(connection, subscriptions).values(
                 channel_id=sub.channel_id,
@@ -173,7 +179,6 @@ class SqlStore:
             )
 
     def get_subscription(self, channel_id: str) -> Subscription | None:
-        """The channel's subscription, active or paused, or None."""
         with reading(self._engine) as connection:
             row = connection.execute(
                 select(subscriptions).where(subscriptions.c.channel_id == channel_id)
@@ -181,7 +186,6 @@ class SqlStore:
         return None if row is None else _subscription(row)
 
     def delete_subscription(self, channel_id: str) -> bool:
-        """Remove the subscription; True if there was one."""
         with self._engine.begin() as connection:
             result = connection.execute(
                 delete(subscriptions).where(subscriptions.c.channel_id == channel_id)
@@ -189,14 +193,12 @@ class SqlStore:
         return result.rowcount == 1
 
     def active_subscriptions(self) -> list[Subscription]:
-        """Subscriptions that get posts, ordered by channel id."""
         query = select(subscriptions).where(subscriptions.c.status == "active")
         with reading(self._engine) as connection:
             rows = connection.execute(query.order_by(subscriptions.c.channel_id)).all()
         return [_subscription(row) for row in rows]
 
     def all_subscriptions(self) -> list[Subscription]:
-        """Every subscription, paused ones included, ordered by channel id."""
         with reading(self._engine) as connection:
             rows = connection.execute(
                 select(subscriptions).order_by(subscriptions.c.channel_id)
@@ -204,7 +206,6 @@ class SqlStore:
         return [_subscription(row) for row in rows]
 
     def pause_subscription(self, channel_id: str, reason: str, at: datetime) -> bool:
-        """Stop posting to the channel and record why; True if an active one was paused."""
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(subscriptions)
@@ -217,7 +218,6 @@ class SqlStore:
     # Rotations -----------------------------------------------------------------------
 
     def load_rotation(self, channel_id: str) -> Rotation | None:
-        """The channel's saved rotation, or None before its first post."""
         with reading(self._engine) as connection:
             row = connection.execute(
                 select(rotations).where(rotations.c.channel_id == channel_id)
@@ -228,7 +228,6 @@ class SqlStore:
         return Rotation(round=row.round, order=tuple(str(i) for i in order), position=row.position)
 
     def save_rotation(self, channel_id: str, rotation: Rotation, now: datetime) -> None:
-        """Insert or replace the channel's rotation."""
         values = {
             "channel_id": channel_id,
             "round": rotation.round,
@@ -250,7 +249,6 @@ class SqlStore:
     def claim_delivery(
         self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
     ) -> bool:
-        """Insert the slot's ledger row as 'claimed'; False if any row for it exists."""
         try:
             with self._engine.begin() as connection:
                 connection.execute(
@@ -272,7 +270,6 @@ class SqlStore:
     def reclaim_retry(
         self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
     ) -> bool:
-        """Atomically move the slot from 'retry' back to 'claimed'; True for the one winner."""
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(deliveries)
@@ -301,7 +298,6 @@ class SqlStore:
         expect: DeliveryStatus | None = None,
         claimed_before: datetime | None = None,
     ) -> bool:
-        """Record the outcome of a slot; True if the row was updated."""
         values: dict[str, Any] = {"status": status, "reason": reason, "updated_at": now}
         # Keep what earlier attempts learned (the chosen tip) unless told something new.
         if tip_id is not None:
@@ -320,7 +316,6 @@ class SqlStore:
         return result.rowcount == 1
 
     def record_missed(self, channel_id: str, slot_at: datetime, reason: str, now: datetime) -> bool:
-        """Insert the slot as 'missed' with the reason; False if the slot already has a row."""
         with self._engine.begin() as connection:
             result = connection.execute(
                 _upsert(connection, deliveries)
@@ -342,7 +337,6 @@ class SqlStore:
     def deliveries(
         self, channel_id: str | None = None, since: datetime | None = None
     ) -> list[Delivery]:
-        """Ledger rows, oldest slot first, optionally for one channel and slots >= `since`."""
         query = select(deliveries).order_by(deliveries.c.slot_at, deliveries.c.id)
         if channel_id is not None:
             query = query.where(deliveries.c.channel_id == channel_id)
@@ -352,7 +346,6 @@ class SqlStore:
             return [_delivery(row) for row in connection.execute(query)]
 
     def stale_claims(self, older_than: datetime) -> list[Delivery]:
-        """Rows still 'claimed' that were claimed before `older_than` (their worker died)."""
         query = (
             select(deliveries)
             .where(deliveries.c.status == "claimed")
@@ -363,7 +356,6 @@ class SqlStore:
             return [_delivery(row) for row in connection.execute(query)]
 
     def last_sent(self, channel_id: str) -> Delivery | None:
-        """The channel's most recent slot that ended as sent, or None if none did."""
         query = (
             select(deliveries)
             .where(deliveries.c.channel_id == channel_id)
@@ -378,7 +370,6 @@ class SqlStore:
     # Done once -------------------------------------------------------------------------
 
     def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:
-        """Remember `key` until `now + remember_for`; False if it is already remembered."""
         with self._engine.begin() as connection:
             connection.execute(delete(done_once).where(done_once.c.expires_at < now))
             inserted = connection.execute(
@@ -393,7 +384,6 @@ class SqlStore:
     # The scheduler lease --------------------------------------------------------------
 
     def take_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
-        """Hold or renew lease `name` until `now + ttl` if it is free, expired or ours."""
         with self._engine.begin() as connection:
             statement = _upsert(connection, leases).values(
                 name=name, holder=holder, expires_at=now + ttl
@@ -410,14 +400,12 @@ class SqlStore:
             return taken.first() is not None
 
     def release_lease(self, name: str, holder: str) -> None:
-        """Give up lease `name` if `holder` has it, so another process may take it at once."""
         with self._engine.begin() as connection:
             connection.execute(
                 delete(leases).where(leases.c.name == name, leases.c.holder == holder)
             )
 
     def lease_holder(self, name: str, now: datetime) -> str | None:
-        """Who holds lease `name` at `now`, or None if nobody does."""
         query = select(leases.c.holder).where(leases.c.name == name, leases.c.expires_at >= now)
         with reading(self._engine) as connection:
             return connection.execute(query).scalar_one_or_none()
@@ -425,7 +413,6 @@ class SqlStore:
     # Recent tips ----------------------------------------------------------------------
 
     def recent_tip_ids(self, user_id: str) -> list[str]:
-        """The tips `user_id` was shown most recently, oldest first."""
         query = select(recent_tips.c.tip_ids).where(recent_tips.c.user_id == user_id)
         with reading(self._engine) as connection:
             stored = connection.execute(query).scalar_one_or_none()
@@ -434,11 +421,9 @@ class SqlStore:
     def remember_recent_choice(
         self, user_id: str, choose: Callable[[list[str]], str], keep: int, now: datetime
     ) -> str:
-        """Call `choose` with the user's recent tips, store its choice among the last `keep`.
+        """Lock the user's row (SQLite locks the database) from the read to the write.
 
-        One transaction that locks the user's row (SQLite locks the database), so two picks
-        for one person at once see each other. Runs on every `/tip`, so its statements are
-        built once, not per call.
+        Runs on every `/tip`, so its statements are built once, not per call.
         """
         with self._engine.begin() as connection:
             statements = _recent_tip_statements(connection.dialect.name)
@@ -455,7 +440,6 @@ class SqlStore:
     def toggle_vote(
         self, channel_id: str, message_ts: str, user_id: str, now: datetime
     ) -> tuple[bool, int]:
-        """Add the user's vote on a post, or take it back; return (voted now?, new count)."""
         post = and_(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
         with self._engine.begin() as connection:
             removed = connection.execute(delete(votes).where(post, votes.c.user_id == user_id))
@@ -476,7 +460,6 @@ class SqlStore:
             return voted, int(count.scalar_one())
 
     def vote_count(self, channel_id: str, message_ts: str) -> int:
-        """How many people found the post helpful."""
         query = (
             select(func.count())
             .select_from(votes)
@@ -486,7 +469,6 @@ class SqlStore:
             return int(connection.execute(query).scalar_one())
 
     def record_share(self, tip_id: str, channel_id: str, user_id: str, at: datetime) -> None:
-        """Remember that a user shared a tip into a channel."""
         with self._engine.begin() as connection:
             connection.execute(
                 insert(shares).values(
@@ -517,13 +499,11 @@ class SqlStore:
             return {str(tip): int(count) for tip, count in connection.execute(query)}
 
     def shares_by_tip(self) -> dict[str, int]:
-        """Tip id -> how often someone shared it into a channel."""
         query = select(shares.c.tip_id, func.count()).group_by(shares.c.tip_id)
         with reading(self._engine) as connection:
             return {str(tip): int(count) for tip, count in connection.execute(query)}
 
     def delivery_counts(self, since: datetime) -> dict[str, int]:
-        """Ledger status -> how many slots at or after `since` ended that way."""
         query = (
             select(deliveries.c.status, func.count())
             .where(deliveries.c.slot_at >= since)

@@ -5,7 +5,7 @@ import gc
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from bot.content.topic_file import parse_topics_file
 from bot.content.topics import TOPICS_FILE, Vocabulary
 from bot.content.yaml_fields import REFUSED, FieldReader, closest, listed, read_root
 
-LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
 TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
@@ -32,6 +31,53 @@ CONTENT_SUFFIXES = (".yaml", ".yml")
 DRAFT_MARKER = "# TODO review: drafted by tipbot import"
 
 UNKNOWN_SOURCE = Source(title="", author="", date="")
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """One text field of a tip, and what its value must be beyond being non-empty text."""
+
+    name: str
+    # The most characters it may have.
+    limit: int | None = None
+    # Whether Slack markup that notifies people is refused in it.
+    no_mentions: bool = False
+    # What is wrong with a value, said after the field's name; None when nothing is.
+    rule: Callable[[str], str | None] | None = None
+
+    def problems(self, value: str) -> Iterator[str]:
+        """What is wrong with `value`, each said after the field's name, in this order."""
+        if self.limit is not None and len(value) > self.limit:
+            yield f"is {len(value)} characters; at most {self.limit}"
+        # Text over its limit is an error already; searching it all costs too much.
+        mention = MENTION.search(value[: self.limit]) if self.no_mentions else None
+        if mention:
+            yield (
+                f"contains {mention.group(0)}, which would notify people in Slack; "
+                "tips may link to pages but not mention people or channels"
+            )
+        problem = self.rule(value) if self.rule else None
+        if problem:
+            yield problem
+
+
+def _slug_problem(value: str) -> str | None:
+    return None if SLUG.match(value) else 'must be a lowercase slug like "trust-your-team"'
+
+
+def _level_problem(value: str) -> str | None:
+    return None if value in LEVELS else f"must be one of {', '.join(LEVELS)}"
+
+
+# Every field of a tip but `tags` (a list, read by `tags()`), and what each must be.
+TEXT_FIELDS = (
+    TextField("id", limit=60, rule=_slug_problem),
+    TextField("title", limit=80, no_mentions=True),
+    TextField("body", limit=400, no_mentions=True),
+    TextField("try", limit=200, no_mentions=True),
+    TextField("level", rule=_level_problem),
+)
+LIMITS = {field.name: field.limit for field in TEXT_FIELDS if field.limit is not None}
 
 
 @dataclass(frozen=True)
@@ -246,32 +292,14 @@ class _FileParser(FieldReader):
         tip_id = id_node.value if isinstance(id_node, yaml.ScalarNode) else None
         what = f"tip {quoted(tip_id)}" if tip_id else f"tip at line {node.start_mark.line + 1}"
         fields = self.mapping(node, what, TIP_FIELDS, ())
-        values: dict[str, str | None] = {
-            name: self.text(fields[name], f'{what}: "{name}"')
-            for name in ("id", "title", "body", "try", "level")
-            if name in fields
-        }
-        for name, limit in LIMITS.items():
-            value = values.get(name)
-            if value is not None and len(value) > limit:
-                self.error(
-                    fields[name], f'{what}: "{name}" is {len(value)} characters; at most {limit}'
-                )
-        for name in ("title", "body", "try"):
-            # Text over its limit is an error already; searching it all costs too much.
-            mention = MENTION.search((values.get(name) or "")[: LIMITS[name]])
-            if mention:
-                self.error(
-                    fields[name],
-                    f'{what}: "{name}" contains {mention.group(0)}, which would notify people '
-                    "in Slack; tips may link to pages but not mention people or channels",
-                )
-        if values.get("id") is not None and not SLUG.match(values["id"] or ""):
-            self.error(
-                fields["id"], f'{what}: "id" must be a lowercase slug like "trust-your-team"'
-            )
-        if values.get("level") is not None and values["level"] not in LEVELS:
-            self.error(fields["level"], f'{what}: "level" must be one of {", ".join(LEVELS)}')
+        values: dict[str, str | None] = {}
+        for text_field in TEXT_FIELDS:
+            name = text_field.name
+            if name not in fields:
+                continue  # reported as missing already
+            value = values[name] = self.text(fields[name], f'{what}: "{name}"')
+            for problem in text_field.problems(value) if value is not None else ():
+                self.error(fields[name], f'{what}: "{name}" {problem}')
         tags = self.tags(fields["tags"], what) if "tags" in fields else ()
         if self.errors.count > before:
             return None

@@ -20,6 +20,7 @@ from bot.content.topic_file import parse_topics_file
 from bot.content.topics import TOPICS_FILE, Vocabulary
 from bot.content.yaml_fields import REFUSED, FieldReader, closest, listed, read_root
 
+LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
 TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
@@ -71,13 +72,12 @@ def _level_problem(value: str) -> str | None:
 
 # Every field of a tip but `tags` (a list, read by `tags()`), and what each must be.
 TEXT_FIELDS = (
-    TextField("id", limit=60, rule=_slug_problem),
-    TextField("title", limit=80, no_mentions=True),
-    TextField("body", limit=400, no_mentions=True),
-    TextField("try", limit=200, no_mentions=True),
+    TextField("id", limit=LIMITS["id"], rule=_slug_problem),
+    TextField("title", limit=LIMITS["title"], no_mentions=True),
+    TextField("body", limit=LIMITS["body"], no_mentions=True),
+    TextField("try", limit=LIMITS["try"], no_mentions=True),
     TextField("level", rule=_level_problem),
 )
-LIMITS = {field.name: field.limit for field in TEXT_FIELDS if field.limit is not None}
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ import math
 import re
 from collections.abc import Sequence
 
-from bot.content.loader import LIMITS
 from bot.content.markdown import split_sentences, to_mrkdwn, to_plain
+from bot.content.model import LIMITS
 from bot.content.takeaways import Takeaway
 from bot.content.text import STOPWORDS, words
 

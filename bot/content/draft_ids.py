@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from bot.content.loader import LIMITS
+from bot.content.model import LIMITS
 
 ARTICLES = frozenset({"a", "an", "the"})
 

@@ -4,8 +4,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from bot.content.loader import MAX_TAGS
-from bot.content.model import SLUG
+from bot.content.model import MAX_TAGS, SLUG
 from bot.content.text import STOPWORDS, stem, words
 from bot.content.topics import Vocabulary
 

@@ -2,8 +2,8 @@
 
 import re
 
-from bot.content.loader import LIMITS
 from bot.content.markdown import split_sentences
+from bot.content.model import LIMITS
 from bot.content.takeaways import MIN_BOLD_WORDS
 from bot.content.text import stem
 

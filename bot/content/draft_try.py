@@ -4,7 +4,7 @@ import re
 from collections.abc import Sequence
 
 from bot.content.draft_title import key_clause, trim_words
-from bot.content.loader import LIMITS
+from bot.content.model import LIMITS
 
 TRY_PREFIX = "This week, "
 GENERIC_TRY = "This week, find one place in your own work where this holds, and act on it: {}."

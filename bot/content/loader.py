@@ -13,18 +13,16 @@ import yaml
 
 from bot.content.library import Library
 from bot.content.limits import MAX_FILE_BYTES
-from bot.content.model import LEVELS, SLUG, Source, Tip
+from bot.content.model import LEVELS, LIMITS, MAX_TAGS, SLUG, Source, Tip
 from bot.content.source_url import url_problem
 from bot.content.tip_errors import FileErrors, TipError, quoted
 from bot.content.topic_file import parse_topics_file
 from bot.content.topics import TOPICS_FILE, Vocabulary
 from bot.content.yaml_fields import REFUSED, FieldReader, closest, listed, read_root
 
-LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
 TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
-MAX_TAGS = 6
 # Slack markup that notifies: <!channel>, <!here>, <!everyone>, <!subteam^…>, <@U…>, <#C…>.
 MENTION = re.compile(r"<[!@#][^>]*>")
 CONTENT_SUFFIXES = (".yaml", ".yml")

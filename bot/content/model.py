@@ -6,6 +6,9 @@ from dataclasses import dataclass
 LEVELS = ("senior", "staff", "both")
 # Ids, tags and synonyms: lowercase words joined by hyphens.
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# The most characters each text field of a tip may hold.
+LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
+MAX_TAGS = 6
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ import pytest
 
 from bot.cli import main
 from bot.content.draft_yaml import TODO_COMMENT
-from bot.content.loader import LIMITS, load_library, parse_tip_file
+from bot.content.loader import load_library, parse_tip_file
 from bot.content.markdown import split_sentences, to_mrkdwn, to_plain
-from bot.content.model import Tip
+from bot.content.model import LIMITS, Tip
 from bot.content.topics import TOPICS_FILE
 from tests.conftest import FIXTURES, SHIPPED_TIPS
 from tests.processes import run_tipbot

@@ -104,8 +104,8 @@ def validate(directory: Path | None) -> int:
     print(f"OK: {plural(tips, 'tip')} in {plural(files, 'file')} under {directory}")
     for draft in result.drafts:
         print(
-            f"{draft}: a draft from tipbot import, not served until reviewed; "
-            'delete its "# TODO review" comments to publish it'
+            f"{draft}: a draft from tipbot import, not served until reviewed; write its TODO "
+            'values and delete its "# TODO review" comments to publish it'
         )
     return EXIT_OK
 

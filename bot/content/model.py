@@ -50,5 +50,6 @@ def is_placeholder(text: str) -> bool:
 
 def is_unfinished(tip: Tip) -> bool:
     """Whether `tip` or its source still holds a placeholder where a value belongs."""
-    texts = (tip.title, tip.body, tip.try_, *tip.tags, tip.source.author, tip.source.title)
+    texts = (tip.title, tip.body, tip.try_, *tip.tags, *(tip.source.title, tip.source.author))
+    texts += (tip.source.date,)
     return any(is_placeholder(text) for text in texts)

@@ -94,11 +94,11 @@ def _lead(takeaway: Takeaway) -> str:
 
 def _cut(sentence: str) -> str:
     """A sentence too long for a body, cut after the last whole clause that fits, with "…"."""
-    limit = LIMITS["body"] - 2
-    ends = [m.start() for m in CLAUSE_END.finditer(sentence) if m.start() <= limit]
-    head = sentence[: ends[-1] if ends else sentence.rfind(" ", 0, limit)].rstrip(" ,;:—–")
-    head += "…"
-    for mark in "*_":
+    limit = LIMITS["body"] - 4  # room for "…" and the marks it may have to close
+    ends = [m.start() for m in CLAUSE_END.finditer(sentence) if 0 < m.start() <= limit]
+    point = ends[-1] if ends else sentence.rfind(" ", 0, limit)
+    head = sentence[: point if point > 0 else limit].rstrip(" ,;:—–") + "…"
+    for mark in "`_*":  # close code, then italics, then bold, as they were opened
         if head.count(mark) % 2:
             head += mark
     return head

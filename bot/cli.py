@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.content.loader import load_library
+from bot.content.model import LEVELS
 from bot.content.tip_errors import error_count
 from bot.errors import ConfigError, TipbotError
 from bot.wording import plural
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--author", help="the article's author")
     draft.add_argument("--date", help="the article's date, YYYY-MM-DD")
     draft.add_argument("--url", help="where the article is published")
+    draft.add_argument(
+        "--level", choices=LEVELS, help="whom the tips are for (default: from the article)"
+    )
     preview = commands.add_parser("preview", help="a local page showing every tip as Slack would")
     preview.add_argument("directory", nargs="?", type=Path, help="default: $TIPS_DIR or tips/")
     preview.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
@@ -74,7 +78,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return validate(args.directory)
     if args.command == "import":
-        from bot.content.importer import run_import  # noqa: PLC0415
+        from bot.importer.run import run_import  # noqa: PLC0415
 
         # The importer reports its own errors with exit 1, ConfigError among them; a broken
         # environment is exit 2 for every command, so it is checked before the import runs.
@@ -104,8 +108,8 @@ def validate(directory: Path | None) -> int:
     print(f"OK: {plural(tips, 'tip')} in {plural(files, 'file')} under {directory}")
     for draft in result.drafts:
         print(
-            f"{draft}: a draft from tipbot import, not served until reviewed; "
-            'delete its "# TODO review" comments to publish it'
+            f"{draft}: a draft from tipbot import, not served until reviewed; write its TODO "
+            'values and delete its "# TODO review" comments to publish it'
         )
     return EXIT_OK
 

@@ -13,23 +13,29 @@ import yaml
 
 from bot.content.library import Library
 from bot.content.limits import MAX_FILE_BYTES
-from bot.content.model import LEVELS, SLUG, Source, Tip
+from bot.content.model import (
+    DRAFT_MARKER,
+    LEVELS,
+    LIMITS,
+    MAX_TAGS,
+    SLUG,
+    Source,
+    Tip,
+    is_placeholder,
+    is_unfinished,
+)
 from bot.content.source_url import url_problem
 from bot.content.tip_errors import FileErrors, TipError, quoted
 from bot.content.topic_file import parse_topics_file
 from bot.content.topics import TOPICS_FILE, Vocabulary
 from bot.content.yaml_fields import REFUSED, FieldReader, closest, listed, read_root
 
-LIMITS = {"id": 60, "title": 80, "body": 400, "try": 200}
 TIP_FIELDS = ("id", "title", "body", "try", "tags", "level")
 SOURCE_FIELDS = ("title", "author", "date")
 OPTIONAL_SOURCE_FIELDS = ("url",)
-MAX_TAGS = 6
 # Slack markup that notifies: <!channel>, <!here>, <!everyone>, <!subteam^…>, <@U…>, <#C…>.
 MENTION = re.compile(r"<[!@#][^>]*>")
 CONTENT_SUFFIXES = (".yaml", ".yml")
-# `tipbot import` writes this above every drafted `try` line; deleting them publishes the file.
-DRAFT_MARKER = "# TODO review: drafted by tipbot import"
 
 UNKNOWN_SOURCE = Source(title="", author="", date="")
 
@@ -87,7 +93,7 @@ class LoadResult:
     library: Library
     errors: tuple[TipError, ...]
     files: tuple[str, ...] = field(default=())
-    # Files from `tipbot import` still carrying DRAFT_MARKER: checked, but not served.
+    # Files from `tipbot import` still carrying DRAFT_MARKER or a placeholder: checked, not served.
     drafts: tuple[str, ...] = field(default=())
 
 
@@ -127,9 +133,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def is_draft(text: str | TipError) -> bool:
-    """Whether a tip file is an unreviewed draft from `tipbot import`."""
-    return isinstance(text, str) and DRAFT_MARKER in text
+def is_draft(text: str | TipError, tips: list[Tip]) -> bool:
+    """Whether a tip file is an unreviewed draft: a review mark or a placeholder is left in it."""
+    return (isinstance(text, str) and DRAFT_MARKER in text) or any(map(is_unfinished, tips))
 
 
 def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
@@ -150,7 +156,7 @@ def _load_library(directory: Path, include_drafts: bool) -> LoadResult:
         file_errors = FileErrors(_display(path))
         file_tips = _parse_tip_file(text, file_errors, vocabulary)
         served = True
-        if is_draft(text):
+        if is_draft(text, file_tips):
             drafts.append(_display(path))
             served = include_drafts
         for tip in file_tips if served else ():
@@ -325,7 +331,10 @@ class _FileParser(FieldReader):
         before = self.errors.count
         if len(value) > MAX_TAGS:
             self.error(node, f'{what}: "tags" has {len(value)} entries; at most {MAX_TAGS}')
-        bad = [t for t in value if not isinstance(t, str) or not SLUG.match(t)]
+        # `TODO` stands where `tipbot import` found no topic: a placeholder makes the file a draft.
+        bad = [
+            t for t in value if not isinstance(t, str) or not (SLUG.match(t) or is_placeholder(t))
+        ]
         if bad:
             self.error(node, f"{what}: tags must be lowercase words or slugs; fix {listed(bad)}")
         counts = Counter(t for t in value if isinstance(t, str))
@@ -336,7 +345,7 @@ class _FileParser(FieldReader):
             return ()
         if self.vocabulary is not None:
             for tag in value:
-                if tag not in self.vocabulary:
+                if tag not in self.vocabulary and not is_placeholder(tag):
                     self.error(node, f"{what}: {unknown_tag(tag, self.vocabulary)}")
         if self.errors.count > before:
             return ()

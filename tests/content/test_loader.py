@@ -414,3 +414,35 @@ def test_ordinary_urls_are_accepted(tmp_path: Path, url: str) -> None:
 
     assert result.errors == ()
     assert result.library.tips[0].source.url == url
+
+
+def test_todo_placeholders_are_valid_but_keep_the_file_unserved(tmp_path: Path) -> None:
+    """`author: TODO`, a `TODO:` try line and `tags: [TODO]` pass validation, yet serve nothing
+    until an admin writes real values in their place."""
+    case = CASES / "placeholders"
+    path = "tests/fixtures/tips/placeholders/tips.yaml"
+
+    served = load_library(case)
+    reviewing = load_library(case, include_drafts=True)
+
+    assert (served.errors, served.library.tips, served.drafts) == ((), (), (path,))
+    (tip,) = reviewing.library.tips
+    assert (tip.source.author, tip.try_, tip.tags) == (
+        "TODO",
+        "TODO: one thing to do this week",
+        ("TODO",),
+    )
+
+    filled = (case / "tips.yaml").read_text(encoding="utf-8")
+    for placeholder, value in (
+        ("author: TODO", "author: Sam Lee"),
+        ('"TODO: one thing to do this week"', "Write one runbook step after your next page."),
+        ("[TODO]", "[incidents]"),
+    ):
+        filled = filled.replace(placeholder, value)
+    (tmp_path / "tips.yaml").write_text(filled, encoding="utf-8")
+    (tmp_path / "topics.yaml").write_bytes((case / "topics.yaml").read_bytes())
+
+    published = load_library(tmp_path)
+    assert (published.errors, published.drafts) == ((), ())
+    assert [t.id for t in published.library.tips] == ["write-the-runbook-while-fresh"]

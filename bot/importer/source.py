@@ -1,19 +1,24 @@
-"""Where a draft's article came from: title, author, date and url from flags or the article."""
+"""Where a draft's article came from, and whom it was written for: from flags, the front
+matter or the article's text, with a placeholder for what none of them says."""
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from bot.content.limits import MAX_QUOTED_CHARS
-from bot.content.markdown import Article, ArticleError, to_plain
-from bot.content.model import Source
+from bot.content.model import LEVELS, PLACEHOLDER, Source
 from bot.content.source_url import url_problem
 from bot.content.tip_errors import clip
+from bot.importer.article import Article
+from bot.importer.errors import ArticleError
+from bot.importer.inline import plain, unstyled
 
 DATE_PREFIX = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:$|[\sT])")
+STAFF = re.compile(r"\b(?:staff|principal)\b", re.IGNORECASE)
+SENIOR = re.compile(r"\b(?:senior|sr)\b", re.IGNORECASE)
+AUDIENCE_KEYS = ("level", "audience")
+TOPIC_KEYS = ("tags", "categories")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +29,12 @@ class GivenSource:
     author: str | None = None
     date: str | None = None
     url: str | None = None
+    level: str | None = None
 
 
-def article_source(article: Article, given: GivenSource, path: Path) -> Source:
-    """Title, author, date and url: flags first, then front matter, then the article's text."""
+def article_source(article: Article, given: GivenSource) -> Source:
+    """Title, author, date and url: flags first, then front matter, then the article's text;
+    `TODO` for any of title, author and date that none of them gives."""
     front = article.front_matter
     title = given.title or _front_text(front.get("title")) or article.title
     author = given.author or _front_author(front.get("author")) or article.signature
@@ -37,39 +44,47 @@ def article_source(article: Article, given: GivenSource, path: Path) -> Source:
             raise ArticleError(f"--date must be a date written YYYY-MM-DD, not {given.date!r}")
     else:
         when = _front_date(front.get("date"))
-    missing = [
-        (flag, key)
-        for flag, key, value in (
-            ("--title TITLE", "title", title),
-            ("--author NAME", "author", author),
-            ("--date YYYY-MM-DD", "date", when),
-        )
-        if not value
-    ]
-    if missing:
-        raise ArticleError(_missing_message(path, missing))
     return Source(
-        title=to_plain(str(title)),
-        author=to_plain(str(author)),
-        date=str(when),
+        title=plain(unstyled(str(title))) if title else PLACEHOLDER,
+        author=plain(unstyled(str(author))) if author else PLACEHOLDER,
+        date=when or PLACEHOLDER,
         url=_given_url(given.url) or _front_url(front),
     )
 
 
-def _missing_message(path: Path, missing: Sequence[tuple[str, str]]) -> str:
-    """What the article does not say, and the flags or front matter keys that would say it."""
-    what = _listing([key for _, key in missing])
-    flags = _listing([flag for flag, _ in missing])
-    keys = _listing([f"`{key}:`" for _, key in missing])
-    return (
-        f"{path} does not say its {what}: pass {flags} "
-        f"(or add {keys} to the article's front matter)"
-    )
+def article_level(article: Article, given: str | None) -> str:
+    """Whom the article is for: --level, else the front matter's level or audience, else its
+    title, else its tags; "both" when none of them says senior or staff."""
+    if given:
+        return given
+    front = article.front_matter
+    level = front.get("level")
+    if isinstance(level, str) and level.strip().lower() in LEVELS:
+        return level.strip().lower()
+    places = [
+        *(front.get(key) for key in AUDIENCE_KEYS),
+        front.get("title") or article.title,
+        *(front.get(key) for key in TOPIC_KEYS),
+    ]
+    for place in places:
+        said = _level_in(_front_words(place))
+        if said:
+            return said
+    return "both"
 
 
-def _listing(items: Sequence[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
+def _level_in(text: str) -> str | None:
+    staff, senior = bool(STAFF.search(text)), bool(SENIOR.search(text))
+    if staff and senior:
+        return "both"
+    return "staff" if staff else "senior" if senior else None
+
+
+def _front_words(value: Any) -> str:
+    """A front matter value as words: a list's items joined, hyphens read as spaces."""
+    if isinstance(value, list):
+        return " ".join(_front_words(item) for item in value)
+    return str(value).replace("-", " ") if isinstance(value, str | int | float) else ""
 
 
 def _front_text(value: Any) -> str | None:

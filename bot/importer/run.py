@@ -1,4 +1,4 @@
-"""`tipbot import ARTICLE.md`: draft tips from an article's takeaways for an admin to review."""
+"""`tipbot import ARTICLE.md`: the command's edge, from the article's file to the draft's."""
 
 import argparse
 import os
@@ -7,19 +7,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.content.draft_ids import slugify
-from bot.content.draft_labels import tag_vocabulary
-from bot.content.draft_source import GivenSource, article_source
-from bot.content.draft_yaml import render_yaml
-from bot.content.drafting import DraftTip, draft_tips
 from bot.content.library import Library
 from bot.content.loader import load_library, parse_tip_file
-from bot.content.markdown import ArticleError, parse_article
-from bot.content.takeaways import find_takeaways
+from bot.content.model import is_placeholder
 from bot.errors import TipbotError
+from bot.importer.article import parse_article
+from bot.importer.drafting import DraftTip, draft_tips
+from bot.importer.errors import ArticleError
+from bot.importer.ids import slugify
+from bot.importer.source import GivenSource, article_level, article_source
+from bot.importer.takeaways import find_takeaways
+from bot.importer.tip_yaml import render_yaml
 from bot.wording import plural
 
 MAX_ARTICLE_BYTES = 1_000_000
+NO_TAKEAWAYS = (
+    "found no takeaways in {path}: mark each lesson as a block quote (lines starting with "
+    "`> `), in **bold**, or as a heading that says what to do (`## Ship small`), then run "
+    "the import again"
+)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -37,31 +43,37 @@ def _import(args: argparse.Namespace) -> int:
     article = parse_article(read_article(path))
     takeaways = find_takeaways(article.blocks)
     if not takeaways:
-        message = (
-            f"found no takeaways in {path}: mark each lesson as a block quote (lines starting "
-            "with `> `) or in **bold**, then run the import again"
-        )
-        raise ArticleError(message)
-    given = GivenSource(title=args.title, author=args.author, date=args.date, url=args.url)
-    source = article_source(article, given, path)
-    out: Path = args.out or tips_dir / f"{slugify(source.title) or 'article'}.yaml"
+        raise ArticleError(NO_TAKEAWAYS.format(path=path))
+    given = GivenSource(args.title, args.author, args.date, args.url, args.level)
+    source = article_source(article, given)
+    named = path.stem if is_placeholder(source.title) else source.title
+    out: Path = args.out or tips_dir / f"{slugify(named) or 'article'}.yaml"
     # Drafts count: their ids will be served once they are reviewed.
-    library = load_library(tips_dir, include_drafts=True).library
-    taken = _taken_ids(library, replaced=out if args.force else None)
-    vocabulary = tag_vocabulary((topic.tag for topic, _ in library.topics()), library.vocabulary)
-    tips = draft_tips(takeaways, taken, vocabulary)
+    result = load_library(tips_dir, include_drafts=True)
+    taken = _taken_ids(result.library, replaced=out if args.force else None)
+    level = article_level(article, given.level)
+    tips = draft_tips(takeaways, taken, result.library.vocabulary, level)
     text = render_yaml(source, tips)
     check_draft(text, str(out), tips)
+    missing = [
+        name for name in ("title", "author", "date") if is_placeholder(getattr(source, name))
+    ]
     if args.dry_run:
         print(text, end="")
         print(f"Dry run: {plural(len(tips), 'draft tip')}; nothing written.", file=sys.stderr)
         return 0
     write_draft(out, text, force=args.force)
-    print(
-        f"Wrote {plural(len(tips), 'draft tip')} to {out}; "
-        "review the try lines marked TODO, then run tipbot validate."
-    )
+    print(f"Wrote {plural(len(tips), 'draft tip')} to {out}; {_next_step(missing)}")
     return 0
+
+
+def _next_step(missing: Sequence[str]) -> str:
+    """What the admin does next: fill in what the article does not say, review, validate."""
+    review = "review each tip and write a value wherever it says TODO, then run tipbot validate."
+    if not missing:
+        return review
+    flags = " and ".join(f"--{name}" for name in missing)
+    return f"the article does not say its {' or '.join(missing)} ({flags} would); {review}"
 
 
 def _taken_ids(library: Library, replaced: Path | None) -> set[str]:

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from bot.content.loader import LIMITS
+from bot.content.model import LIMITS
 
 ARTICLES = frozenset({"a", "an", "the"})
 
@@ -27,12 +27,12 @@ def unique_id(base: str, used: set[str], limit: int = LIMITS["id"]) -> str:
     if base not in used:
         return base
     number = 2
-    while suffixed(base, number, limit) in used:
+    while _suffixed(base, number, limit) in used:
         number += 1
-    return suffixed(base, number, limit)
+    return _suffixed(base, number, limit)
 
 
-def suffixed(base: str, number: int, limit: int = LIMITS["id"]) -> str:
+def _suffixed(base: str, number: int, limit: int) -> str:
     """`base-N`, with `base` shortened so the whole id stays within `limit`."""
     suffix = f"-{number}"
     return base[: limit - len(suffix)].rstrip("-") + suffix

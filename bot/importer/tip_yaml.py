@@ -5,25 +5,28 @@ from collections.abc import Sequence
 
 import yaml
 
-from bot.content.drafting import DraftTip
-from bot.content.loader import DRAFT_MARKER
-from bot.content.model import SLUG, Source
+from bot.content.model import DRAFT_MARKER, SLUG, Source, is_placeholder
+from bot.importer.drafting import DraftTip
 
-TODO_COMMENT = DRAFT_MARKER
 YAML_WIDTH = 92
 ONE_LINE = 1_000_000  # a width no scalar reaches, so PyYAML never folds one
 HEADER = (
     "#",
-    "# A program picked these titles, bodies, tags and levels, and wrote every `try` line",
-    "# marked TODO review. Read each tip against the article, rewrite what reads wrong, then",
-    "# delete the TODO comments and this header. Until then the bot does not serve this file",
-    "# (tipbot preview shows it, so you can review it there).",
+    "# A program drafted these tips. Read each against the article and rewrite what reads",
+    "# wrong: a tip must make sense to someone who never read the article. Write a value",
+    "# wherever it says TODO, then delete the `# TODO review` comments and this header. Until",
+    "# then the bot does not serve this file (tipbot preview shows it, so review it there).",
     "#",
     "# Fields: id is a slug of at most 60 characters, unique across tips/ and never renamed",
     "# once shipped; title is plain text (at most 80); body is Slack mrkdwn (at most 400);",
-    "# try is one thing to do this week (at most 200); tags are 1 to 6 slugs; level is",
-    "# senior, staff or both. Check with `tipbot validate`.",
+    "# try is one thing to do this week (at most 200); tags are 1 to 6 topics from",
+    "# tips/topics.yaml; level is senior, staff or both. Check with `tipbot validate`.",
 )
+MISSING = {
+    "title": "the article has no title: write it as published",
+    "author": "the article names no author: write who wrote it",
+    "date": "the article gives no date: write when it was published, YYYY-MM-DD",
+}
 
 
 def render_yaml(source: Source, tips: Sequence[DraftTip]) -> str:
@@ -35,25 +38,31 @@ def render_yaml(source: Source, tips: Sequence[DraftTip]) -> str:
 
 
 def _source_lines(source: Source) -> list[str]:
-    """The review header and the `source:` mapping."""
+    """The review header and the `source:` mapping, a note beside any value left to write."""
     lines = [
         f"# DRAFT to review: drafted by `tipbot import` from {_quoted(source.title)}",
         f"# by {source.author} ({source.date}).",
         *HEADER,
         "source:",
-        f"  title: {_quoted(source.title)}",
-        f"  author: {_quoted(source.author)}",
-        f"  date: {source.date}",
     ]
+    for name, value in (("title", source.title), ("author", source.author)):
+        lines.append(_field(name, _quoted(value), value))
+    lines.append(_field("date", source.date, source.date))
     if source.url:
         lines.append(f"  url: {_quoted(source.url)}")
     return lines
 
 
+def _field(name: str, written: str, value: str) -> str:
+    if is_placeholder(value):
+        return f"  {name}: {value}  # {MISSING[name]}"
+    return f"  {name}: {written}"
+
+
 def _tip_lines(tip: DraftTip) -> list[str]:
     """One entry of `tips:`, its body folded and its try line marked for review."""
     return [
-        f"  {tip.comment}",
+        *(f"  {note}" for note in tip.notes),
         f"  - id: {_scalar(tip.id)}",
         f"    title: {_quoted(tip.title)}",
         "    body: >-",
@@ -65,7 +74,7 @@ def _tip_lines(tip: DraftTip) -> list[str]:
             break_long_words=False,
             break_on_hyphens=False,
         ),
-        f"    {TODO_COMMENT}",
+        f"    {DRAFT_MARKER}",
         f"    try: {_quoted(tip.try_)}",
         f"    tags: [{', '.join(_scalar(tag) for tag in tip.tags)}]",
         f"    level: {tip.level}",
@@ -79,5 +88,6 @@ def _quoted(value: str) -> str:
 
 
 def _scalar(value: str) -> str:
-    """A slug written bare, unless YAML would read it as something other than that text."""
-    return value if SLUG.match(value) and yaml.safe_load(value) == value else _quoted(value)
+    """A slug or placeholder written bare, unless YAML would read it as something else."""
+    bare = SLUG.match(value) or is_placeholder(value)
+    return value if bare and yaml.safe_load(value) == value else _quoted(value)

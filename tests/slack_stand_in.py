@@ -229,6 +229,10 @@ class SlackStandIn:
 class _QuietServer(ThreadingHTTPServer):
     """Leaves out the traceback when a client hung up first, as scripted faults make it do."""
 
+    # socketserver's default backlog of 5 resets connections when a fan-out's threads from
+    # two schedulers connect at once; Slack does not, and a reset post is never re-sent.
+    request_queue_size = 128
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignore errors writing to a client that is gone; those are the test's own doing."""
 

@@ -18,12 +18,8 @@ from slack_bolt import App, BoltRequest
 
 from benchmarks.floor_apps import bare_sync_app
 from bot.config import Settings
-from bot.content.selection import TipPicker
-from bot.runner import load_current_library, open_store
-from bot.services import Services
+from bot.runner import build_services
 from bot.slack.app import create_app
-from bot.store.recent_tips import StoredRecentTips
-from bot.time_source import utc_now
 from tests.signing import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
 
@@ -45,14 +41,7 @@ def tipbot_app(stand_in: SlackStandIn, data_dir: Path) -> App:
         database_url=f"sqlite:///{data_dir / 'tipbot.db'}",
         scheduler_enabled=False,
     )
-    store = open_store(settings)
-    services = Services(
-        settings=settings,
-        library=load_current_library(settings),
-        store=store,
-        picker=TipPicker(random.Random(7), StoredRecentTips(store, utc_now)),
-    )
-    return create_app(services)
+    return create_app(build_services(settings, random.Random(7)))
 
 
 def signed_request(text: str) -> BoltRequest:

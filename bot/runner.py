@@ -1,6 +1,7 @@
 """Wire the pieces together and run them: the library, the store, the Bolt app, the server."""
 
 import logging
+import random
 import signal
 import threading
 from datetime import timedelta
@@ -80,14 +81,14 @@ def start_reloading(app: "App", services: Services, stop: threading.Event) -> No
         logger.warning("Not watching %s: no such directory; /tip reload still works", directory)
 
 
-def build_services(settings: Settings) -> Services:
-    """Everything the listeners and the scheduler need, built once."""
+def build_services(settings: Settings, rng: random.Random | None = None) -> Services:
+    """Everything the listeners and the scheduler need, built once (tests pass a seeded rng)."""
     store = open_store(settings)
     return Services(
         settings=settings,
         library=load_current_library(settings),
         store=store,
-        picker=TipPicker(recent=StoredRecentTips(store, utc_now)),
+        picker=TipPicker(rng, StoredRecentTips(store, utc_now)),
     )
 
 

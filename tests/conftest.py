@@ -18,13 +18,11 @@ import uvicorn
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.content.selection import TipPicker
-from bot.runner import load_current_library, open_store, start_reloading
+from bot.runner import build_services, start_reloading
 from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import TipbotWeb
 from bot.store.database import drop_all, engine_from_url, migrate
-from bot.store.recent_tips import StoredRecentTips
 from bot.time_source import utc_now
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
@@ -101,13 +99,7 @@ def start_bot(
     settings: Settings, stand_in: SlackStandIn, client: WebClient | None = None
 ) -> Iterator[RunningBot]:
     """Serve a bot in this process on a free port until the block ends."""
-    store = open_store(settings)
-    services = Services(
-        settings=settings,
-        library=load_current_library(settings),
-        store=store,
-        picker=TipPicker(random.Random(7), StoredRecentTips(store, utc_now)),
-    )
+    services = build_services(settings, random.Random(7))
     app = create_app(services, client)
     stop_watching = threading.Event()
     start_reloading(app, services, stop_watching)

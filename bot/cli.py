@@ -70,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        # `tipbot validate | head` closed the pipe: nothing more to say, and no traceback
+        # when Python flushes stdout on the way out (the standard library's own advice).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def run_command(args: argparse.Namespace) -> int:

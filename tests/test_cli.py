@@ -264,3 +264,23 @@ def test_errors_past_the_per_file_cap_are_counted_not_printed(tmp_path: Path) ->
         f"{directory}/b-bad.yaml: … and 4980 more errors in this file; fix these and validate again"
     )
     assert result.stderr == f"5000 errors in {directory}\n"
+
+
+def test_validate_piped_into_head_ends_without_a_traceback(tmp_path: Path) -> None:
+    """`tipbot validate | head -1` on thousands of errors: head's line, no BrokenPipe trace."""
+    lines = "\n".join(f"  key{n}: {n}" for n in range(30))
+    for number in range(300):
+        (tmp_path / f"many-{number}.yaml").write_text(f"source:\n{lines}\ntips: []\n")
+    command = f"{sys.executable} -m bot validate {tmp_path} | head -1"
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {command}"],
+        cwd=REPO,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -176,3 +177,20 @@ def test_a_clean_start_at_info_logs_nothing_to_worry_about(
     assert "Running job" not in output
     assert "executed successfully" not in output
     assert " WARNING " not in output, output
+
+
+def test_the_bot_starts_while_slack_is_unreachable(tmp_path: Path) -> None:
+    """Slack down at boot: the workers still start and /health answers; the log says why."""
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
+    stand_in = SlackStandIn()
+    port = free_port()
+    env = bot_env(stand_in, port, tmp_path) | {"SLACK_API_URL": dead, "LOG_LEVEL": "INFO"}
+    process = spawn("serve", env)
+    try:
+        wait_until_up(port, process)
+    finally:
+        output = stop_process(process)
+    assert "Could not reach Slack to check the bot token" in output
+    assert "Traceback" not in output
+    assert "Worker failed to boot" not in output

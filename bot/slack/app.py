@@ -1,6 +1,7 @@
 """The Bolt app factory: one App, its Web API client, its error handler and listeners."""
 
 import logging
+import urllib.error
 from typing import Any
 
 from slack_bolt import App
@@ -31,21 +32,17 @@ def create_client(settings: Settings, timeout: int = WEB_API_TIMEOUT) -> WebClie
 
 def create_app(services: Services, client: WebClient | None = None) -> App:
     """Build the Bolt app for HTTP or Socket Mode."""
-    settings = services.settings
-    app = App(
-        client=client or create_client(settings),
-        signing_secret=settings.signing_secret or None,
-        # Listeners answer in the ack and push slow work to lazy listeners, so Bolt need not
-        # poll for the ack on a second thread (that polling costs about 10 ms per request).
-        process_before_response=True,
-        # The HTTP handler checks every signature before Bolt parses a byte of the body
-        # (bot/slack/signed_requests.py); Socket Mode has none to check.
-        request_verification_enabled=False,
-        # auth.test runs at the first request instead of here: a worker starts (and its
-        # /health answers) even while Slack is unreachable.
-        token_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
-    )
+    client = client or create_client(services.settings)
+    try:
+        app = bolt_app(services.settings, client, check_token=True)
+    except (urllib.error.URLError, OSError) as error:
+        # Bolt asks Slack who the token belongs to while it is built. A worker must still
+        # start (and answer /health) while Slack is unreachable: ask at the first request.
+        logger.warning(
+            "Could not reach Slack to check the bot token (%s); checking at the first request",
+            error,
+        )
+        app = bolt_app(services.settings, client, check_token=False)
 
     app.use(IgnoreReplays(services.store, services.clock))
     app.use(use_response_url_policy)
@@ -57,3 +54,19 @@ def create_app(services: Services, client: WebClient | None = None) -> App:
 
     register_listeners(app, services)
     return app
+
+
+def bolt_app(settings: Settings, client: WebClient, *, check_token: bool) -> App:
+    """Bolt's App as tipbot uses it; `check_token` calls auth.test now rather than later."""
+    return App(
+        client=client,
+        signing_secret=settings.signing_secret or None,
+        # Listeners answer in the ack and push slow work to lazy listeners, so Bolt need not
+        # poll for the ack on a second thread (that polling costs about 10 ms per request).
+        process_before_response=True,
+        # The HTTP handler checks every signature before Bolt parses a byte of the body
+        # (bot/slack/signed_requests.py); Socket Mode has none to check.
+        request_verification_enabled=False,
+        token_verification_enabled=check_token,
+        logger=logging.getLogger("slack_bolt"),
+    )

@@ -7,3 +7,36 @@ class TipbotError(Exception):
 
 class ConfigError(TipbotError):
     """The environment is missing or has a bad setting; the message says what to set."""
+
+
+# What posting to Slack can come to. The Slack adapter translates Slack's error codes into
+# these, so the weekly fan-out and the coaching check-ins decide what to do (pause, stop,
+# retry) without importing the Slack SDK, and the two domains share one vocabulary.
+
+
+class PostError(TipbotError):
+    """Posting a message failed; `reason` is the short machine reason, e.g. `is_archived`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ChannelUnavailable(PostError):
+    """The conversation cannot take posts (not found, archived, DMs refused): pause, tell."""
+
+
+class AuthRevoked(PostError):
+    """The bot's token no longer works (invalid_auth, token_revoked): every post would fail."""
+
+
+class TransientSlackError(PostError):
+    """Slack was unreachable or overloaded after the SDK's own retries; nothing was posted."""
+
+
+class PostRejected(PostError):
+    """Slack refused this post for a reason a retry will not fix (e.g. `invalid_blocks`)."""
+
+
+class PostOutcomeUnknown(PostError):
+    """Slack may or may not have posted it (a timeout, a reset, a 500): never post again."""

@@ -1,12 +1,32 @@
 """Errors of the nuggets domain: bad schedules from users, and what posting can go wrong with.
 
-The Slack adapter translates Slack API error codes into the posting errors below, so the
-fan-out decides what to do (pause, stop, retry) without importing the Slack SDK.
+The Slack adapter translates Slack API error codes into the posting errors (defined in
+bot/errors.py, shared with the coaching check-ins), so the fan-out decides what to do
+(pause, stop, retry) without importing the Slack SDK.
 """
 
 from collections.abc import Sequence
 
-from bot.errors import TipbotError
+from bot.errors import (
+    AuthRevoked,
+    ChannelUnavailable,
+    PostError,
+    PostOutcomeUnknown,
+    PostRejected,
+    TipbotError,
+    TransientSlackError,
+)
+
+__all__ = [
+    "AuthRevoked",
+    "ChannelUnavailable",
+    "NuggetPostError",
+    "PostOutcomeUnknown",
+    "PostRejected",
+    "ScheduleError",
+    "TransientSlackError",
+    "UnknownTimezone",
+]
 
 
 class ScheduleError(TipbotError):
@@ -25,29 +45,6 @@ class UnknownTimezone(TipbotError):
         self.name = name
 
 
-class NuggetPostError(TipbotError):
-    """Posting a nugget failed; `reason` is the short machine reason, e.g. `is_archived`."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class ChannelUnavailable(NuggetPostError):
-    """The channel cannot take posts (not found, archived, bot not in it): pause, tell a person."""
-
-
-class AuthRevoked(NuggetPostError):
-    """The bot's token no longer works (invalid_auth, token_revoked): every post would fail."""
-
-
-class TransientSlackError(NuggetPostError):
-    """Slack was unreachable or overloaded after the SDK's own retries; nothing was posted."""
-
-
-class PostRejected(NuggetPostError):
-    """Slack refused this post for a reason a retry will not fix (e.g. `invalid_blocks`)."""
-
-
-class PostOutcomeUnknown(NuggetPostError):
-    """Slack may or may not have posted it (a timeout, a reset, a 500): never post again."""
+# Posting errors are shared with the coaching check-ins (bot/errors.py); the fan-out's own
+# name for their base class is kept.
+NuggetPostError = PostError

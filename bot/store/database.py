@@ -17,7 +17,17 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.store.sqlite_queue import queue_writers, wait_turn
-from bot.store.tables import done_once, leases, metadata, recent_tips, schema_version
+from bot.store.tables import (
+    checkins,
+    coaching_profiles,
+    commitments,
+    done_once,
+    leases,
+    metadata,
+    recent_tips,
+    schema_version,
+    tips_served,
+)
 
 # How long a SQLite connection waits for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -107,8 +117,18 @@ def _add_shared_state(connection: Connection) -> None:
         table.create(connection)
 
 
+def _add_coaching(connection: Connection) -> None:
+    """Step 3: the coaching loop: commitments, the check-in ledger, profiles, tips served."""
+    for table in (commitments, checkins, coaching_profiles, tips_served):
+        table.create(connection)
+
+
 # Append only. Index + 1 is the version a step brings the database to.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_tables, _add_shared_state]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_tables,
+    _add_shared_state,
+    _add_coaching,
+]
 
 
 def _lock_for_migration(connection: Connection) -> None:

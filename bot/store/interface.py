@@ -1,19 +1,25 @@
-"""Everything tipbot stores, as one interface: the nuggets domain's store and the rest.
+"""Everything tipbot stores, as one interface: the domains' stores and the rest.
 
-The fan-out's own needs are `bot.nuggets.store.NuggetStore`, defined by that domain; the
-Slack layer, the scheduler and the tip picker also need what is below. `SqlStore`
+The fan-out's own needs are `bot.nuggets.store.NuggetStore` and the coaching loop's are
+`bot.coaching.store.CoachingStore`, each defined by its domain; the Slack layer, the
+scheduler, the tip picker and the CLI also need what is below. `SqlStore`
 (bot/store/sql.py) implements all of it. Each method is one short transaction.
 """
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+from bot.coaching.store import CoachingStore
 from bot.nuggets.store import NuggetStore
 
+# Table name -> the rows that name one person, as JSON-ready dicts (see `personal_data`).
+PersonalData = dict[str, list[dict[str, Any]]]
 
-class Store(NuggetStore, Protocol):
-    """The nugget store, plus requests done once, the lease, recent tips, votes and stats."""
+
+class Store(NuggetStore, CoachingStore, Protocol):
+    """The nugget and coaching stores, plus requests done once, the lease, recent tips,
+    votes, stats, and what is stored about a person."""
 
     # Done once -------------------------------------------------------------------------
 
@@ -53,7 +59,8 @@ class Store(NuggetStore, Protocol):
     ) -> str:
         """Call `choose` with the user's recent tips, store its choice among the last `keep`.
 
-        One transaction, so two picks for one person at once see each other.
+        One transaction, so two picks for one person at once see each other. It also adds
+        one to the day's count of tips served, which names nobody.
         """
         ...
 
@@ -85,4 +92,19 @@ class Store(NuggetStore, Protocol):
 
     def delivery_counts(self, since: datetime) -> dict[str, int]:
         """Ledger status -> how many slots at or after `since` ended that way."""
+        ...
+
+    # What is stored about a person --------------------------------------------------------
+
+    def personal_data(self, user_id: str) -> PersonalData:
+        """Every row that names `user_id`, by table: `tipbot export` prints it as JSON."""
+        ...
+
+    def forget_person(self, user_id: str) -> dict[str, int]:
+        """Delete every row that names `user_id`; table -> rows deleted or anonymised.
+
+        Their commitments, check-ins, notes and reflections, profile, votes, shares, recent
+        tips, DM subscription and its ledger and rotation go. A channel subscription they
+        started stays for the channel's sake, with nobody named as its subscriber.
+        """
         ...

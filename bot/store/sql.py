@@ -4,7 +4,7 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,8 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
+from bot.store.coaching_sql import CoachingSql
 from bot.store.database import reading
 from bot.store.interface import Store
+from bot.store.personal_sql import PersonalSql
 from bot.store.tables import (
     deliveries,
     done_once,
@@ -40,6 +42,7 @@ from bot.store.tables import (
     rotations,
     shares,
     subscriptions,
+    tips_served,
     votes,
 )
 
@@ -91,6 +94,7 @@ def _delivery(row: Row[Any]) -> Delivery:
 class _RecentTipStatements:
     read: Select[str]
     save: postgresql.Insert | sqlite.Insert
+    count: postgresql.Insert | sqlite.Insert
 
 
 @functools.cache
@@ -108,19 +112,24 @@ def _recent_tip_statements(dialect: str) -> _RecentTipStatements:
         index_elements=[recent_tips.c.user_id],
         set_={"tip_ids": new.excluded.tip_ids, "updated_at": new.excluded.updated_at},
     )
-    return _RecentTipStatements(read, save)
+    served = insert(tips_served).values(day=bindparam("day"), count=1)
+    count = served.on_conflict_do_update(
+        index_elements=[tips_served.c.day], set_={"count": tips_served.c.count + 1}
+    )
+    return _RecentTipStatements(read, save, count)
 
 
 def _slot(channel_id: str, slot_at: datetime) -> ColumnElement[bool]:
     return and_(deliveries.c.channel_id == channel_id, deliveries.c.slot_at == slot_at)
 
 
-class SqlStore(Store):
+class SqlStore(CoachingSql, PersonalSql, Store):
     """`Store` on an SQLAlchemy engine, SQLite or PostgreSQL; run `database.migrate` first.
 
     What each method promises is written once, on the protocols it implements
-    (bot/nuggets/store.py and bot/store/interface.py), and `help()` shows it here too;
-    the comments below say how SQL keeps those promises.
+    (bot/nuggets/store.py, bot/coaching/store.py and bot/store/interface.py), and `help()`
+    shows it here too; the comments below, and in the mixins for coaching
+    (coaching_sql.py) and personal data (personal_sql.py), say how SQL keeps them.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -433,6 +442,7 @@ class SqlStore(Store):
             kept = [*(earlier for earlier in seen if earlier != chosen), chosen][-keep:]
             values = {"user": user_id, "tips": json.dumps(kept), "now": now}
             connection.execute(statements.save, values)
+            connection.execute(statements.count, {"day": now.astimezone(UTC).date()})
         return chosen
 
     # Votes and shares ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 
@@ -157,4 +159,100 @@ recent_tips = Table(
     Column("user_id", String(32), primary_key=True),
     Column("tip_ids", Text, nullable=False),  # a JSON array, oldest first
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One person's commitment to try one tip (bot/coaching/models.py). At most one open
+# (active or paused) commitment per person per tip: committing again edits it.
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("tip_id", String(200), nullable=False),
+    Column("tip_title", Text, nullable=False),  # a snapshot: the tip may be edited or removed
+    Column("text", Text, nullable=False),
+    Column("note", Text),
+    Column("timezone", String(64), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("next_action_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime),
+    Column("reflection", Text),
+    Column("reflected_at", UTCDateTime),
+    Column("paused_reason", Text),
+    Column("snoozes", Integer, nullable=False, default=0),
+    CheckConstraint(
+        "state IN ('active', 'paused', 'done', 'partly', 'dropped', 'lapsed')",
+        name="commitments_state",
+    ),
+    Index(
+        "commitments_one_open_per_tip",
+        "team_id",
+        "user_id",
+        "tip_id",
+        unique=True,
+        sqlite_where=text("state IN ('active', 'paused')"),
+        postgresql_where=text("state IN ('active', 'paused')"),
+    ),
+    # What the scheduler reads every minute: active commitments with something to do.
+    Index("commitments_state_next_action_at", "state", "next_action_at"),
+    Index("commitments_user_id", "user_id"),
+)
+
+# The check-in ledger: one row per DM (the check-in, the reminder) per commitment's due time.
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("commitment_id", _ID, nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("channel_id", String(32)),
+    Column("message_ts", String(32)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(200)),
+    Column("claimed_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("answer", String(16)),
+    Column("answered_at", UTCDateTime),
+    # The exactly-once gate, as for weekly posts: whoever inserts this row first sends the DM.
+    UniqueConstraint("commitment_id", "kind", "due_at", name="checkins_commitment_kind_due"),
+    CheckConstraint("kind IN ('checkin', 'reminder')", name="checkins_kind"),
+    CheckConstraint(
+        "status IN ('claimed', 'sent', 'missed', 'failed', 'retry')", name="checkins_status"
+    ),
+    CheckConstraint(
+        "answer IS NULL OR answer IN ('done', 'partly', 'not_yet', 'drop')",
+        name="checkins_answer",
+    ),
+    Index("checkins_status_claimed_at", "status", "claimed_at"),
+    Index("checkins_user_id", "user_id"),
+)
+
+# A person's track and focus topics, which the tips they are shown favour.
+coaching_profiles = Table(
+    "coaching_profiles",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("track", String(16)),
+    Column("focus", Text, nullable=False),  # a JSON array of at most three topics
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "track IS NULL OR track IN ('senior', 'staff', 'both')", name="coaching_profiles_track"
+    ),
+)
+
+# How many tips the picker served each UTC day (/tip, Another tip, the Home tab), without
+# names: the top of the coaching funnel in /tip stats.
+tips_served = Table(
+    "tips_served",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("count", Integer, nullable=False),
 )

@@ -19,6 +19,7 @@ from bot.store.tables import schema_version
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 TABLES = {"schema_version", "subscriptions", "rotations", "deliveries", "votes", "shares"}
+COACHING_TABLES = ("commitments", "checkins", "coaching_profiles", "tips_served")
 
 
 @pytest.mark.parametrize(
@@ -140,11 +141,39 @@ def test_a_database_at_version_1_gains_the_shared_state_tables(tmp_path):
     engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as connection:
         database.MIGRATIONS[0](connection)
-        for table in ("done_once", "leases", "recent_tips"):
+        # Step 1 creates today's tables; a database of that time had none added since.
+        for table in ("done_once", "leases", "recent_tips", *COACHING_TABLES):
             connection.execute(text(f"DROP TABLE {table}"))
         connection.execute(text("INSERT INTO schema_version VALUES (1, '2026-11-01 00:00:00')"))
     new_tables = {"done_once", "leases", "recent_tips"}
     assert not new_tables & set(inspect(engine).get_table_names())
     assert migrate(engine, NOW) == len(database.MIGRATIONS)
     assert new_tables <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_a_database_at_version_2_gains_the_coaching_tables(tmp_path):
+    """A database as deployed before step 3 gets commitments, check-ins, profiles, counts."""
+    engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
+    coaching = set(COACHING_TABLES)
+    with engine.begin() as connection:
+        database.MIGRATIONS[0](connection)
+        for table in COACHING_TABLES:
+            connection.execute(text(f"DROP TABLE {table}"))
+        connection.execute(text("INSERT INTO schema_version VALUES (2, '2026-11-01 00:00:00')"))
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions VALUES ('C1', 'channel', 0, '09:00', 'UTC', 'U1', "
+                "'2026-11-01 00:00:00', '2026-11-01 00:00:00', '2026-11-01 00:00:00', "
+                "'active', NULL, NULL)"
+            )
+        )
+    assert not coaching & set(inspect(engine).get_table_names())
+    assert migrate(engine, NOW) == len(database.MIGRATIONS) == 3
+    assert coaching <= set(inspect(engine).get_table_names())
+    indexes = {index["name"] for index in inspect(engine).get_indexes("commitments")}
+    assert "commitments_one_open_per_tip" in indexes
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT channel_id FROM subscriptions")).scalars().all()
+    assert kept == ["C1"], "the upgrade keeps what was stored"
     engine.dispose()

@@ -121,8 +121,9 @@ class CoachingSql:
     # Commitments ----------------------------------------------------------------------
 
     def save_commitment(self, draft: CommitmentDraft, now: datetime) -> tuple[Commitment, bool]:
-        """One upsert against the partial unique index over open commitments; an edit keeps
-        `created_at`, so a row whose `created_at` is `now` is the one just inserted."""
+        """One upsert against the partial unique index over open commitments, after reading
+        whether an open one exists (in the same transaction) to say which it was. Two
+        submissions racing on PostgreSQL may both be told "new"; the row is still one."""
         statement = _upsert(self._engine, commitments).values(
             team_id=draft.team_id,
             user_id=draft.user_id,
@@ -154,10 +155,16 @@ class CoachingSql:
                 "paused_reason": None,
             },
         ).returning(*commitments.c)
+        existing = select(commitments.c.id).where(
+            commitments.c.team_id == draft.team_id,
+            commitments.c.user_id == draft.user_id,
+            commitments.c.tip_id == draft.tip_id,
+            commitments.c.state.in_(OPEN_STATES),
+        )
         with self._engine.begin() as connection:
+            edited = connection.execute(existing).first() is not None
             row = connection.execute(upsert).one()
-        saved = _commitment(row)
-        return saved, saved.created_at == now
+        return _commitment(row), not edited
 
     def get_commitment(self, commitment_id: int, user_id: str) -> Commitment | None:
         with reading(self._engine) as connection:

@@ -16,6 +16,9 @@ RECENT_PER_USER = 5
 
 # Chooses a tip id, given the ids a person saw lately (oldest first).
 Chooser = Callable[[Sequence[str]], str]
+# How much a tip weighs in a random pick for one person (their track and focus); see
+# bot/coaching/preferences.py. None: every tip weighs the same.
+TipWeight = Callable[[Tip], float]
 
 
 class RecentTips(Protocol):
@@ -71,12 +74,17 @@ class TipPicker:
         self.recent: RecentTips = recent or MemoryRecentTips()
 
     def pick(
-        self, candidates: Sequence[Tip], user_id: str, on_screen: Collection[str] = ()
+        self,
+        candidates: Sequence[Tip],
+        user_id: str,
+        on_screen: Collection[str] = (),
+        weight: TipWeight | None = None,
     ) -> Tip | None:
         """A random candidate this user has not seen lately (any candidate if all were seen).
 
         The tips in `on_screen` (the one "Another tip" replaces) are avoided even more
-        firmly: they are only picked when nothing else is left.
+        firmly: they are only picked when nothing else is left. With `weight`, a tip is
+        picked in proportion to its weight among those left, so none is ever excluded.
         """
         if not candidates:
             return None
@@ -86,7 +94,9 @@ class TipPicker:
             avoid = {*seen, *on_screen}
             others = [tip for tip in candidates if tip.id not in on_screen]
             fresh = [tip for tip in candidates if tip.id not in avoid] or others or candidates
-            return self.rng.choice(fresh).id
+            if weight is None:
+                return self.rng.choice(fresh).id
+            return self.rng.choices(fresh, weights=[weight(tip) for tip in fresh])[0].id
 
         return by_id[self.recent.remember_choice(user_id, choose)]
 
@@ -96,10 +106,11 @@ class TipPicker:
         user_id: str,
         topic: str | None = None,
         on_screen: Collection[str] = (),
+        weight: TipWeight | None = None,
     ) -> Tip | None:
         """A random tip, optionally within one topic, other than the ones `on_screen`."""
         candidates = library.with_tag(topic) if topic else library.tips
-        return self.pick(candidates, user_id, on_screen)
+        return self.pick(candidates, user_id, on_screen, weight)
 
 
 def tip_of_the_week(library: Library, now: datetime) -> Tip | None:

@@ -172,6 +172,9 @@ class FanOut:
     lookback: timedelta = LOOKBACK
     stale_after: timedelta = STALE_CLAIM_AFTER
     workers: int = POST_WORKERS
+    # How much each tip weighs in a subscription's rotation (a person's track and focus,
+    # for their weekly DM); None: every tip the same. See rotation.next_tip.
+    favour: Callable[[Subscription], Callable[[Tip], float] | None] = lambda _sub: None
 
     def deliver_due(self, now: datetime) -> DeliveryReport:
         """Post every due slot of every active subscription once; account for the rest.
@@ -405,13 +408,16 @@ class _Tick:
         if closed:
             self.fail(row.channel_id, row.slot_at, reason)
 
-    def choose_tip(self, channel_id: str, tip_id: str | None) -> Tip:
+    def choose_tip(self, sub: Subscription, tip_id: str | None) -> Tip:
         """Reuse the tip a failed attempt chose, if it still exists; else advance the rotation."""
         library = self.library()
         if tip_id is not None and tip_id in library:
             return library[tip_id]
-        chosen, rotation = next_tip(self.store.load_rotation(channel_id), list(library), self.rng)
-        self.store.save_rotation(channel_id, rotation, self.stamp())
+        tip_weight = self.fan_out.favour(sub)
+        weight = None if tip_weight is None else (lambda i: tip_weight(library[i]))
+        rotation = self.store.load_rotation(sub.channel_id)
+        chosen, advanced = next_tip(rotation, list(library), self.rng, weight)
+        self.store.save_rotation(sub.channel_id, advanced, self.stamp())
         return library[chosen]
 
     def finish(
@@ -442,7 +448,7 @@ class _Tick:
             self.finish(sub, slot, "failed", reason=reason)
             self.fail(sub.channel_id, slot, reason)
             return
-        tip = self.choose_tip(sub.channel_id, tip_id)
+        tip = self.choose_tip(sub, tip_id)
         try:
             message_ts = self.poster.post_nugget(sub.channel_id, tip, slot, kind=sub.kind)
         except NuggetPostError as error:

@@ -3,11 +3,18 @@
 A `Rotation` is plain data so the store can persist it and a restart resumes mid-round.
 The library may change between posts; `next_tip` reconciles the saved order with the tips
 available now instead of asking callers to keep the two in step.
+
+A personal weekly DM may weigh tips (the person's track and focus): each post then draws
+the next tip from the rest of the round in proportion to its weight, so tips that fit
+come sooner, and every tip still comes once per round.
 """
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+# How much a tip id weighs when the next tip of a round is drawn (always more than 0).
+IdWeight = Callable[[str], float]
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,19 @@ def _new_round(available: list[str], last: str | None, rng: random.Random) -> li
     return order
 
 
+def _draw_first(pending: list[str], weight: IdWeight | None, rng: random.Random) -> list[str]:
+    """`pending` with one id drawn by weight moved to the front (unchanged without weights)."""
+    if weight is None or len(pending) < 2:
+        return pending
+    drawn = rng.choices(range(len(pending)), weights=[weight(i) for i in pending])[0]
+    return [pending[drawn], *pending[:drawn], *pending[drawn + 1 :]]
+
+
 def next_tip(
-    rotation: Rotation | None, available_ids: Sequence[str], rng: random.Random
+    rotation: Rotation | None,
+    available_ids: Sequence[str],
+    rng: random.Random,
+    weight: IdWeight | None = None,
 ) -> tuple[str, Rotation]:
     """Pick the next tip id and return it with the advanced rotation (None = first post)."""
     available = _unique(available_ids)
@@ -55,15 +73,18 @@ def next_tip(
         message = "the tip library is empty, so there is no tip to post"
         raise ValueError(message)
     if rotation is None:
-        first_round = _new_round(available, None, rng)
+        first_round = _draw_first(_new_round(available, None, rng), weight, rng)
         return first_round[0], Rotation(round=1, order=tuple(first_round), position=1)
     posted = list(rotation.order[: rotation.position])
-    pending = _pending(rotation, available, rng)
+    pending = _draw_first(_pending(rotation, available, rng), weight, rng)
     if pending:
         order = (*posted, *pending)
         return pending[0], Rotation(rotation.round, order, len(posted) + 1)
     last = posted[-1] if posted else None
     next_round = _new_round(available, last, rng)
+    if weight is not None:
+        # Never the last round's final tip first (see _new_round), whatever it weighs.
+        next_round = _draw_first(next_round, lambda i: 0.0 if i == last else weight(i), rng)
     return next_round[0], Rotation(rotation.round + 1, tuple(next_round), 1)
 
 

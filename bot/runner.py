@@ -27,7 +27,7 @@ from bot.scheduler import (
 from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
-from bot.slack.posting import SlackNotifier, SlackPoster
+from bot.slack.posting import SlackCheckInPoster, SlackNotifier, SlackPoster
 from bot.slack.server import TipbotWeb, serve_http, serve_socket_mode
 from bot.store.database import engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
@@ -93,10 +93,10 @@ def build_services(settings: Settings, rng: random.Random | None = None) -> Serv
 
 
 def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
-    """Start the weekly tip scheduler, posting through the app's Web API client."""
+    """Start the scheduler (weekly tips, then check-ins) posting through the app's client."""
     poster = SlackPoster(app.client)
     notifier = SlackNotifier(app.client, services.settings.command)
-    job = NuggetJob(services, poster, notifier)
+    job = NuggetJob(services, poster, notifier, SlackCheckInPoster(app.client))
     lease = lease_for(job)
     return start_scheduler(job, lease), lease
 

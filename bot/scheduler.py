@@ -1,8 +1,10 @@
-"""APScheduler wiring: one job, every minute, that hands the clock's time to the fan-out.
+"""APScheduler wiring: one job, every minute, that hands the clock's time to the weekly
+fan-out and then to the coaching check-ins.
 
-Schedules are data in the database, not one APScheduler job per channel: every process
-that runs the scheduler reads the same subscriptions and goes through the same delivery
-ledger, so a web process and a clock process (or two of either) never post a slot twice.
+Schedules are data in the database, not one APScheduler job per channel or commitment:
+every process that runs the scheduler reads the same subscriptions and commitments and goes
+through the same ledgers, so a web process and a clock process (or two of either) never
+post a slot or send a check-in twice.
 
 The ledger is the guarantee; a lease in the database only saves the work. Every process
 with a scheduler competes for it, the holder renews it several times per lease period,
@@ -15,14 +17,19 @@ import os
 import random
 import socket
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.coaching.checkins import CheckInPoster, CheckInRound
+from bot.coaching.preferences import tip_weight
+from bot.content.model import Tip
 from bot.nuggets.delivery import DeliveryReport, FanOut, Notifier, Poster
 from bot.nuggets.errors import AuthRevoked
+from bot.nuggets.models import Subscription
 from bot.services import Services
 from bot.store.interface import Store
 from bot.time_source import Clock
@@ -43,21 +50,43 @@ def worker_id() -> str:
 
 
 class NuggetJob:
-    """The scheduled job: deliver every due slot as of the injected clock's now."""
+    """The scheduled job: deliver every due slot, then every due check-in, as of the
+    injected clock's now. Without a `check_in_poster` it only delivers slots."""
 
-    def __init__(self, services: Services, poster: Poster, notifier: Notifier) -> None:
+    def __init__(
+        self,
+        services: Services,
+        poster: Poster,
+        notifier: Notifier,
+        check_in_poster: CheckInPoster | None = None,
+    ) -> None:
         self.services = services
         self.worker = worker_id()
+        grace = timedelta(hours=services.settings.grace_hours)
         self.fan_out = FanOut(
             store=services.store,
             tips=lambda: services.library.current.tips,
             poster=poster,
             notifier=notifier,
-            grace=timedelta(hours=services.settings.grace_hours),
+            grace=grace,
             worker_id=self.worker,
             rng=random.Random(),
+            favour=self.favour,
+        )
+        self.check_ins = (
+            None
+            if check_in_poster is None
+            else CheckInRound(
+                store=services.store, poster=check_in_poster, grace=grace, worker_id=self.worker
+            )
         )
         self._running = threading.Lock()
+
+    def favour(self, sub: Subscription) -> Callable[[Tip], float] | None:
+        """A personal weekly DM favours its person's track and focus; a channel nothing."""
+        if sub.kind != "dm":
+            return None
+        return tip_weight(self.services.store.get_profile(sub.channel_id))
 
     def run(self) -> DeliveryReport | None:
         """One tick; never raises, because APScheduler would only log it without context.
@@ -73,14 +102,28 @@ class NuggetJob:
             self._running.release()
 
     def _deliver(self) -> DeliveryReport | None:
-        services = self.services
+        report = self._deliver_nuggets()
+        self._check_in()
+        return report
+
+    def _deliver_nuggets(self) -> DeliveryReport | None:
         try:
-            return self.fan_out.deliver_due(services.clock())
+            return self.fan_out.deliver_due(self.services.clock())
         except AuthRevoked:
             return None  # the fan-out logged it loudly; the slots wait in the ledger as 'retry'
         except Exception:
             logger.exception("The weekly tip job failed; it runs again in a minute")
             return None
+
+    def _check_in(self) -> None:
+        if self.check_ins is None:
+            return
+        try:
+            self.check_ins.deliver_due(self.services.clock())
+        except AuthRevoked:
+            return  # logged loudly by the round; the DMs wait in the ledger as 'retry'
+        except Exception:
+            logger.exception("The check-in job failed; it runs again in a minute")
 
 
 class SchedulerLease:

@@ -30,6 +30,20 @@ class Subcommand:
 # The one list of subcommands: the parser and `/tip help` both read it, so help cannot drift.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("topics", "topics", "List every topic, with how many tips each has."),
+    Subcommand(
+        "me",
+        "me",
+        "Show what you're trying, when I'll check in, how many you've done, your streak, "
+        "track, focus and last reflections (only you see it).",
+    ),
+    Subcommand(
+        "track",
+        "track senior|staff|both",
+        "Make your tips favour your track: tips written for it come three times as often; "
+        "nothing is left out.",
+        "track staff",
+        acts=True,
+    ),
     Subcommand("help", "help", "Show this help."),
     Subcommand(
         "subscribe",
@@ -58,7 +72,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "stats",
         "stats",
-        "Show the top tips, how subscriptions are doing, and recent weekly posts.",
+        "Show the top tips, how subscriptions are doing, recent weekly posts, and how "
+        "commitments go, per tip and as a funnel (counts only, no names).",
         access="admins",
     ),
 )

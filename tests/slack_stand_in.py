@@ -70,6 +70,9 @@ class SlackStandIn:
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
         self.rate_limited = 0
+        # What users.info says each person's timezone is; people not listed have none.
+        self.timezones: dict[str, str] = {}
+        self._views = itertools.count(1)
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -194,15 +197,43 @@ class SlackStandIn:
         return Reply(body, status=429, headers={"Retry-After": str(retry_after)})
 
     def _default(self, method: str, params: dict[str, Any]) -> Reply:
-        if method == "auth.test":
-            return Reply({"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1"})
-        if method == "chat.postMessage":
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
-            channel = params.get("channel")
-            return Reply({"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}})
-        if method == "conversations.open":
-            return Reply({"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}})
-        return Reply({"ok": True})
+        """Slack's answer when nothing is scripted (see the methods below); else plain ok."""
+        answer = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._posted,
+            "conversations.open": self._opened_dm,
+            "users.info": self._user,
+            "views.open": self._opened_view,
+            "chat.update": self._updated,
+        }.get(method)
+        return answer(params) if answer else Reply({"ok": True})
+
+    def _auth_test(self, _params: dict[str, Any]) -> Reply:
+        return Reply({"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1"})
+
+    def _posted(self, params: dict[str, Any]) -> Reply:
+        """A new ts; a post to a user id lands in their DM, channel "D" + the id."""
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        channel = str(params.get("channel", ""))
+        channel = f"D{channel}" if channel.startswith("U") else channel
+        return Reply({"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}})
+
+    def _opened_dm(self, params: dict[str, Any]) -> Reply:
+        return Reply({"ok": True, "channel": {"id": "D" + str(params.get("users", "X"))}})
+
+    def _user(self, params: dict[str, Any]) -> Reply:
+        """The person, with the timezone `timezones` gives them, if any."""
+        user_id = str(params.get("user", ""))
+        user: dict[str, Any] = {"id": user_id}
+        if user_id in self.timezones:
+            user["tz"] = self.timezones[user_id]
+        return Reply({"ok": True, "user": user})
+
+    def _opened_view(self, _params: dict[str, Any]) -> Reply:
+        return Reply({"ok": True, "view": {"id": f"V{next(self._views)}"}})
+
+    def _updated(self, params: dict[str, Any]) -> Reply:
+        return Reply({"ok": True, "channel": params.get("channel"), "ts": params.get("ts")})
 
     def calls_to(self, method: str) -> list[Call]:
         """Every recorded call to `method`, oldest first."""

@@ -1,4 +1,5 @@
-"""The App Home tab: the tip of the week, browsing by topic, a weekly DM, and admin status."""
+"""The App Home tab: my coaching, the tip of the week, browsing by topic, a weekly DM, and
+admin status."""
 
 import json
 import re
@@ -25,6 +26,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.coaching.models import Profile
+from bot.coaching.progress import Progress
 from bot.content.model import Tip
 from bot.content.tip_errors import TipError, error_count
 from bot.content.topics import Topic
@@ -32,8 +35,9 @@ from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription
 from bot.nuggets.schedule import DAY_NAMES
 from bot.slack.admin_notices import error_list
 from bot.slack.answers.subscriptions import paused_because
+from bot.slack.coaching_messages import home_preference_controls, my_coaching_blocks
 from bot.slack.escaping import echo, escape
-from bot.slack.messages import button_value, fit_section, titled_tip_blocks
+from bot.slack.messages import button_value, fit_section, titled_tip_blocks, try_button
 from bot.wording import plural
 
 HOME_TOPIC = "home_topic"
@@ -52,6 +56,15 @@ HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 @dataclass(frozen=True)
+class CoachingHome:
+    """The person's own coaching, for the "My coaching" section at the top of the tab."""
+
+    progress: Progress
+    profile: Profile | None
+    command: str
+
+
+@dataclass(frozen=True)
 class HomeContent:
     """Everything the home tab shows one user, gathered before it is drawn."""
 
@@ -66,6 +79,7 @@ class HomeContent:
     next_dm: str | None
     admin_status: str | None
     notice: str | None = None
+    coaching: CoachingHome | None = None
 
 
 def home_view(content: HomeContent) -> dict[str, object]:
@@ -73,6 +87,7 @@ def home_view(content: HomeContent) -> dict[str, object]:
     blocks: list[Block] = [HeaderBlock(text="Your career tips")]
     if content.notice:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=content.notice)))
+    blocks += coaching_section(content)
     blocks += week_section(content)
     blocks += topic_section(content)
     blocks += dm_section(content)
@@ -80,6 +95,20 @@ def home_view(content: HomeContent) -> dict[str, object]:
         blocks += [DividerBlock(), HeaderBlock(text="Admin: status")]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=fit_section(content.admin_status))))
     return View(type="home", blocks=blocks).to_dict()
+
+
+def coaching_section(content: HomeContent) -> list[Block]:
+    """My coaching: what you are trying and how it went, your track and focus topics."""
+    coaching = content.coaching
+    if coaching is None:
+        return []
+    paused = any(c.state == "paused" for c in coaching.progress.open)
+    return [
+        SectionBlock(text=MarkdownTextObject(text=":seedling: *My coaching*")),
+        *my_coaching_blocks(coaching.progress, coaching.profile, coaching.command),
+        home_preference_controls(coaching.profile, content.topics, paused),
+        DividerBlock(),
+    ]
 
 
 def week_section(content: HomeContent) -> list[Block]:
@@ -105,7 +134,7 @@ def week_section(content: HomeContent) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text=label)),
         ContextBlock(elements=[MarkdownTextObject(text=note)]),
         *titled_tip_blocks(tip),
-        ActionsBlock(elements=[share]),
+        ActionsBlock(elements=[share, try_button(tip, from_home=True)]),
     ]
 
 
@@ -198,6 +227,7 @@ def tip_buttons(tip: Tip, content: HomeContent) -> ActionsBlock:
                 value=share_value(tip, content),
                 style="primary",
             ),
+            try_button(tip, from_home=True),
         ]
     )
 

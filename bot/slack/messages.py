@@ -26,6 +26,7 @@ from bot.wording import plural
 ANOTHER_TIP = "tip_another"
 SHARE_TIP = "tip_share"
 HELPFUL = "nugget_helpful"
+TRY_THIS = "coach_commit"
 SECTION_LIMIT = 3000  # Slack's limit on a section block's text
 
 # Questions that invite the channel to talk in the thread; each tip always gets the same one.
@@ -100,9 +101,30 @@ def read_button_value(value: str) -> tuple[str, str | None]:
     return str(data.get("tip", "")), str(data.get("topic") or "") or None
 
 
+def try_button(tip: Tip, *, from_home: bool = False) -> ButtonElement:
+    """The "I'll try this" button under every tip; it opens the commit modal."""
+    value = {"tip": tip.id, "home": 1} if from_home else {"tip": tip.id}
+    return ButtonElement(
+        text="I'll try this",
+        action_id=TRY_THIS,
+        value=json.dumps(value, separators=(",", ":")),
+    )
+
+
+def read_try_value(value: str) -> tuple[str, bool]:
+    """The tip an "I'll try this" button is for, and whether it was on the Home tab."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value, False
+    if not isinstance(data, dict):
+        return str(data), False
+    return str(data.get("tip", "")), bool(data.get("home"))
+
+
 @functools.lru_cache(maxsize=4096)
 def tip_message(tip: Tip, topic: str | None = None) -> Blocks:
-    """The ephemeral answer to `/tip`: the tip plus "Another tip" and "Share in channel".
+    """The ephemeral answer to `/tip`: the tip, "Another tip", "Share in channel", "I'll try this".
 
     Cached: validating the blocks with slack-sdk's models is most of a request's CPU, and a
     tip's blocks never change. Callers must not mutate the list they get.
@@ -115,15 +137,16 @@ def tip_message(tip: Tip, topic: str | None = None) -> Blocks:
             ButtonElement(
                 text="Share in channel", action_id=SHARE_TIP, value=value, style="primary"
             ),
+            try_button(tip),
         ]
     )
     return to_dicts([*tip_blocks(tip), actions])
 
 
 def shared_tip_message(tip: Tip, user_id: str) -> Blocks:
-    """A tip posted visibly in a channel, saying who shared it."""
+    """A tip posted visibly in a channel, saying who shared it; anyone there may try it."""
     shared_by = ContextBlock(elements=[MarkdownTextObject(text=f"Shared by <@{user_id}>")])
-    return to_dicts([*tip_blocks(tip), shared_by])
+    return to_dicts([*tip_blocks(tip), shared_by, ActionsBlock(elements=[try_button(tip)])])
 
 
 def helpful_label(votes: int) -> str:
@@ -146,7 +169,8 @@ def with_helpful_count(blocks: Blocks, votes: int) -> Blocks:
 
 
 def nugget_message(tip: Tip, votes: int, *, in_dm: bool = False) -> Blocks:
-    """The weekly tip, a question for the channel's thread (in a DM, one to think over), Helpful."""
+    """The weekly tip, a question for the channel's thread (in a DM, one to think over),
+    Helpful, and I'll try this."""
     which = sum(map(ord, tip.id)) % len(DISCUSSION_QUESTIONS)
     label = ":calendar: *Your tip of the week*" if in_dm else ":calendar: *Tip of the week*"
     prompt = (
@@ -165,7 +189,8 @@ def nugget_message(tip: Tip, votes: int, *, in_dm: bool = False) -> Blocks:
                         text=PlainTextObject(text=helpful_label(votes), emoji=True),
                         action_id=HELPFUL,
                         value=tip.id,
-                    )
+                    ),
+                    try_button(tip),
                 ]
             ),
         ]
@@ -214,10 +239,14 @@ TIP_REQUESTS = (
 )
 # What help says about the surfaces that are not subcommands.
 HELP_ELSEWHERE = (
-    "Every tip has two buttons: *Another tip* shows a different one, and *Share in channel* "
-    "posts it for everyone, saying who shared it.\n"
-    "Open my *Home* tab to browse tips by topic and to get a weekly tip by DM, "
-    "on the day and at the time you pick."
+    "Every tip has buttons: *Another tip* shows a different one, *Share in channel* "
+    "posts it for everyone, saying who shared it, and *I'll try this* lets you commit to "
+    "its try line in your own words and pick when I check in. At that time I DM you: "
+    "*Done*, *Partly*, *Not yet* (pick a later time) or *Drop it*, with one gentle "
+    "reminder if you don't answer. Only you see your commitments, notes and reflections.\n"
+    "Open my *Home* tab for *My coaching*, to set your track and up to three focus topics "
+    "(tips that fit come three times as often; nothing is left out), to browse tips by "
+    "topic and to get a weekly tip by DM, on the day and at the time you pick."
 )
 
 

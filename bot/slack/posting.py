@@ -1,4 +1,5 @@
-"""The nuggets domain's Poster and Notifier, implemented with slack-sdk's WebClient.
+"""The domains' posters and notifier, implemented with slack-sdk's WebClient: the weekly
+fan-out's Poster and Notifier, and the coaching loop's CheckInPoster.
 
 Slack's error codes are translated here into the domain's errors, so the fan-out decides
 what to do (pause, stop, retry) without knowing Slack.
@@ -12,6 +13,8 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.coaching.checkins import PostedMessage
+from bot.coaching.models import CheckInKind, Commitment
 from bot.content.model import Tip
 from bot.nuggets.errors import (
     AuthRevoked,
@@ -22,7 +25,7 @@ from bot.nuggets.errors import (
     TransientSlackError,
 )
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
-from bot.slack import messages
+from bot.slack import coaching_messages, messages
 from bot.slack.answers.subscriptions import how_to_resume, paused_because
 from bot.slack.retrying import never_reached_slack
 
@@ -95,6 +98,29 @@ class SlackPoster:
         return str(response.get("ts", ""))
 
 
+class SlackCheckInPoster:
+    """Sends check-in DMs with chat.postMessage to the person's user id (their DM with us)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post_check_in(self, commitment: Commitment, kind: CheckInKind) -> PostedMessage:
+        """DM the check-in and return where it went; raise what Slack's answer maps to."""
+        try:
+            response = self.client.chat_postMessage(
+                channel=commitment.user_id,
+                blocks=coaching_messages.check_in_message(commitment, kind),
+                text=coaching_messages.check_in_text(commitment, kind),
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            raise classify(exc) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise classify_network_error(exc) from exc
+        channel = str(response.get("channel") or commitment.user_id)
+        return PostedMessage(channel, str(response.get("ts", "")))
+
+
 def classify(exc: SlackApiError) -> NuggetPostError:
     """The domain error for a Slack API error response (after slack-sdk's own retries)."""
     status = exc.response.status_code
@@ -128,6 +154,10 @@ class SlackNotifier:
 
     def subscription_paused(self, sub: Subscription, reason: str) -> None:
         """Explain what went wrong and how to fix it; log (never raise) if even that fails."""
+        if not sub.subscribed_by:
+            # Whoever subscribed asked tipbot to forget them (`tipbot forget`).
+            logger.warning("Paused the weekly tip of %s; nobody to tell", sub.channel_id)
+            return
         paused = replace(sub, status="paused", paused_reason=reason)
         if sub.kind == "dm":
             text = (

@@ -168,7 +168,7 @@ def topic_tip_title(bot: RunningBot, view: dict[str, Any], topic: str) -> str:
 
 def test_choosing_a_topic_updates_the_tab_in_place(home_bot: RunningBot) -> None:
     """Picking `mentoring` republishes the tab with a mentoring tip under the menu, its title
-    in bold (not a third level of header), with Another and Share buttons."""
+    in bold (not a third level of header), with Another, Share and I'll try this buttons."""
     open_home(home_bot, "U1")
     view = choose_topic(home_bot, "mentoring")
     topic_tip_title(home_bot, view, "mentoring")
@@ -176,9 +176,10 @@ def test_choosing_a_topic_updates_the_tab_in_place(home_bot: RunningBot) -> None
     assert menu["initial_option"]["value"] == "mentoring"
     assert headers(view) == ["Your career tips"]
     labels = [(b["action_id"], b["text"]["text"]) for b in buttons(view)]
-    assert [label for label in labels if label[0] != "home_dm_subscribe"][-2:] == [
+    assert [label for label in labels if label[0] != "home_dm_subscribe"][-3:] == [
         ("home_another", "Another mentoring tip"),
         ("home_share", "Share in channel"),
+        ("coach_commit", "I'll try this"),
     ]
 
 

@@ -17,7 +17,7 @@ def texts(blocks: list[dict[str, Any]]) -> str:
 
 
 def test_plain_tip_answers_with_a_tip_and_buttons(bot: RunningBot) -> None:
-    """`/tip` alone answers ephemerally with a tip, its try line, attribution and two buttons."""
+    """`/tip` alone answers ephemerally with a tip, its try line, attribution and three buttons."""
     reply = bot.command("")
     assert reply.status == 200
     answer = reply.json()
@@ -30,7 +30,7 @@ def test_plain_tip_answers_with_a_tip_and_buttons(bot: RunningBot) -> None:
     assert "Leadership: Senior Engineer vs Staff Engineer" in texts(answer["blocks"])
     assert "iago" in answer["blocks"][3]["elements"][0]["text"]
     buttons = [e["action_id"] for e in answer["blocks"][4]["elements"]]
-    assert buttons == ["tip_another", "tip_share"]
+    assert buttons == ["tip_another", "tip_share", "coach_commit"]
     assert bot.stand_in.calls_to("chat.postMessage") == []
 
 

@@ -1,4 +1,4 @@
-"""Admin-only answers: `/tip reload` and `/tip stats`."""
+"""Admin-only answers: `/tip reload` and `/tip stats` (aggregates only: no one's words)."""
 
 from datetime import timedelta
 
@@ -47,9 +47,48 @@ def answer_reload(services: Services) -> str:
 
 
 def answer_stats(services: Services) -> str:
-    """Which tips land, how the subscriptions are doing, and four weeks of posts."""
+    """Which tips land, how the subscriptions are doing, four weeks of posts, and the
+    coaching loop: per tip and as a funnel, counted without names."""
     return "\n\n".join(
-        (tip_ranking(services), subscription_health(services), recent_posts(services))
+        (
+            tip_ranking(services),
+            subscription_health(services),
+            recent_posts(services),
+            commitment_outcomes(services),
+            coaching_funnel(services),
+        )
+    )
+
+
+def percent(rate: float | None) -> str:
+    """A completion rate as people read it: "67%", or "-" before any has ended."""
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def commitment_outcomes(services: Services) -> str:
+    """Per tip: commitments made and how they ended; no names, no words of anyone's."""
+    outcomes = services.store.commitment_outcomes()
+    if not outcomes:
+        return "*Commitments by tip*\nNobody has pressed I'll try this yet."
+    titles = {tip.id: tip.title for tip in services.library.current.tips}
+    lines = [
+        f"{place}. {escape(titles.get(o.tip_id, o.title + ' (removed)'))}: {o.made} made, "
+        f"{o.done} done, {o.partly} partly, {o.dropped} dropped, {o.lapsed} lapsed, "
+        f"{percent(o.completion_rate)} completed"
+        for place, o in enumerate(outcomes[:TOP_TIPS], start=1)
+    ]
+    if len(outcomes) > TOP_TIPS:
+        lines.append(f"…and {len(outcomes) - TOP_TIPS} more tips.")
+    return "*Commitments by tip* (completed = done of those ended)\n" + "\n".join(lines)
+
+
+def coaching_funnel(services: Services) -> str:
+    """From tips served to Done in the last four weeks."""
+    funnel = services.store.coaching_funnel(services.clock() - RECENT)
+    return (
+        f"*Coaching, last 4 weeks*: {plural(funnel.tips_served, 'tip')} served → "
+        f"{plural(funnel.commitments, 'commitment')} → "
+        f"{plural(funnel.check_ins_answered, 'check-in')} answered → {funnel.done} done"
     )
 
 

@@ -10,11 +10,13 @@ lazy listener.
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.listeners import actions, home, slash_command
+from bot.slack.listeners import actions, commitments, home, slash_command, views
 
 
 def register_listeners(app: App, services: Services) -> None:
     """Attach all listeners to `app`."""
     slash_command.register(app, services)
     actions.register(app, services)
+    commitments.register(app, services)
     home.register(app, services)
+    views.register(app, services)

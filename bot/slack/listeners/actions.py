@@ -21,6 +21,7 @@ from bot.nuggets.errors import (
 )
 from bot.services import Services
 from bot.slack import messages
+from bot.slack.answers.coaching import weight_for
 from bot.slack.posting import classify, classify_network_error
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,13 @@ class TipButtons:
         shown, topic = messages.read_button_value(action.get("value", ""))
         library = self.services.library.current
         user_id = body["user"]["id"]
-        tip = self.services.picker.random_tip(library, user_id, topic or None, on_screen={shown})
+        tip = self.services.picker.random_tip(
+            library,
+            user_id,
+            topic or None,
+            on_screen={shown},
+            weight=weight_for(self.services, user_id),
+        )
         if tip is None:
             respond(text="There are no tips to show right now.", replace_original=True)
             return

@@ -12,6 +12,8 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.coaching.models import Profile
+from bot.coaching.preferences import clean_focus, parse_track, tip_weight
 from bot.content.model import Tip
 from bot.content.selection import tip_of_the_week
 from bot.nuggets.models import Subscription
@@ -19,7 +21,9 @@ from bot.nuggets.schedule import Schedule, UnknownTimezone, resolve_timezone
 from bot.services import Services
 from bot.slack import home_view, messages
 from bot.slack.answers.admin import subscription_health
+from bot.slack.answers.coaching import progress_of, weight_for
 from bot.slack.answers.subscriptions import next_post, when
+from bot.slack.coaching_messages import HOME_FOCUS, HOME_RESUME, HOME_TRACK
 from bot.slack.escaping import escape
 from bot.slack.listeners.actions import ack_now, post_shared_tip
 
@@ -43,6 +47,10 @@ def register(app: App, services: Services) -> None:
     app.action(home_view.HOME_SHARE)(ack=ack_now, lazy=[home.on_share_clicked])
     # Acking with no body closes the modal; the post and the tab's notice follow.
     app.view(home_view.SHARE_MODAL)(ack=ack_now, lazy=[home.on_share_submitted])
+    # My coaching: the track and focus menus, and resuming paused check-ins.
+    app.action(HOME_TRACK)(ack=ack_now, lazy=[home.on_track_chosen])
+    app.action(HOME_FOCUS)(ack=ack_now, lazy=[home.on_focus_chosen])
+    app.action(HOME_RESUME)(ack=ack_now, lazy=[home.on_resume])
 
 
 class HomeTab:
@@ -84,12 +92,47 @@ class HomeTab:
         self.services.store.delete_subscription(user_id)
         publish_home(client, self.services, user_id, notice="Done: no more weekly tips by DM.")
 
+    def on_track_chosen(self, body: dict[str, Any], client: WebClient) -> None:
+        """Save the track picked from the menu; the tips favour it from now on."""
+        user_id = body["user"]["id"]
+        picked = (body["actions"][0].get("selected_option") or {}).get("value", "")
+        track = parse_track(str(picked))
+        profile = self.services.store.get_profile(user_id) or Profile(user_id)
+        self.services.store.save_profile(
+            Profile(user_id, track, profile.focus), self.services.clock()
+        )
+        notice = f":white_check_mark: Your track is now *{track or 'not set'}*."
+        publish_home(client, self.services, user_id, notice=notice)
+
+    def on_focus_chosen(self, body: dict[str, Any], client: WebClient) -> None:
+        """Save up to three focus topics picked from the menu."""
+        user_id = body["user"]["id"]
+        picked = [str(o.get("value", "")) for o in body["actions"][0].get("selected_options") or []]
+        known = [topic.tag for topic, _ in self.services.library.current.topics()]
+        focus = clean_focus(picked, known)
+        profile = self.services.store.get_profile(user_id) or Profile(user_id)
+        self.services.store.save_profile(
+            Profile(user_id, profile.track, focus), self.services.clock()
+        )
+        said = ", ".join(f"`{topic}`" for topic in focus) or "none"
+        publish_home(client, self.services, user_id, notice=f":dart: Focus topics: {said}.")
+
+    def on_resume(self, body: dict[str, Any], client: WebClient) -> None:
+        """Start paused check-ins again; one already due comes at the next minute."""
+        user_id = body["user"]["id"]
+        now = self.services.clock().replace(microsecond=0)
+        resumed = self.services.store.resume_commitments(user_id, now)
+        notice = f":arrow_forward: Resumed {resumed} check-in{'' if resumed == 1 else 's'}."
+        publish_home(client, self.services, user_id, notice=notice)
+
     def on_another(self, body: dict[str, Any], client: WebClient) -> None:
         """Put another tip on the same topic under the menu."""
         shown, topic = messages.read_button_value(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
         library = self.services.library.current
-        tip = self.services.picker.random_tip(library, user_id, topic, on_screen={shown})
+        tip = self.services.picker.random_tip(
+            library, user_id, topic, on_screen={shown}, weight=weight_for(self.services, user_id)
+        )
         publish_home(client, self.services, user_id, topic=topic, topic_tip=tip)
 
     def on_share_clicked(self, body: dict[str, Any], client: WebClient) -> None:
@@ -163,8 +206,9 @@ def home_content(
     now = services.clock()
     sub = services.store.get_subscription(user_id)
     next_dm = upcoming_dm(sub, now)
+    profile = services.store.get_profile(user_id)
     if topic and topic_tip is None:
-        topic_tip = services.picker.random_tip(library, user_id, topic)
+        topic_tip = services.picker.random_tip(library, user_id, topic, weight=tip_weight(profile))
     week_tip, sent = last_dm_tip(services, sub)
     return home_view.HomeContent(
         week_tip=week_tip or tip_of_the_week(library, now),
@@ -176,6 +220,9 @@ def home_content(
         next_dm=next_dm,
         admin_status=admin_status(services) if services.settings.is_admin(user_id) else None,
         notice=notice,
+        coaching=home_view.CoachingHome(
+            progress_of(services, user_id), profile, services.settings.command
+        ),
     )
 
 

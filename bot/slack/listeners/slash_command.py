@@ -18,6 +18,7 @@ from bot.content.search import find_tips
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.answers import admin
+from bot.slack.answers.coaching import answer_me, answer_track, weight_for
 from bot.slack.answers.subscriptions import answer_change, answer_schedule
 from bot.subcommands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 
@@ -140,6 +141,7 @@ TextAnswer = Callable[[Services, TipCommand, dict[str, Any]], str]
 # Subcommands answered with a short mrkdwn text.
 TEXT_ANSWERS: dict[str, TextAnswer] = {
     "schedule": answer_schedule,
+    "track": answer_track,
     "stats": lambda services, _request, _command: admin.answer_stats(services),
 }
 
@@ -158,6 +160,8 @@ def answer(
         return messages.help_message(name, bool(services.settings.admins)), "How to use tipbot"
     if request.name == "topics":
         return messages.topics_message(library.topics(), name), "Topics"
+    if request.name == "me":
+        return answer_me(services, user_id)
     text_answer = TEXT_ANSWERS.get(request.name)
     if text_answer is not None:
         return notice(text_answer(services, request, command))
@@ -171,7 +175,7 @@ def answer_tip(
     library = services.library.current
     # The preview page searches with the same function, so it shows what `/tip TEXT` finds.
     found = find_tips(library, request.text)
-    tip = services.picker.pick(found.tips, user_id)
+    tip = services.picker.pick(found.tips, user_id, weight=weight_for(services, user_id))
     if tip is not None:
         return messages.tip_message(tip, found.topic), messages.fallback_text(tip)
     if not library.tips:

@@ -1,4 +1,4 @@
-"""The `tipbot` command: serve | clock | validate | import | preview.
+"""The `tipbot` command: serve | clock | validate | import | preview | export | forget.
 
 Maps tipbot's own errors to clean messages and exit codes; never a traceback for those.
 """
@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("directory", nargs="?", type=Path, help="default: $TIPS_DIR or tips/")
     preview.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     preview.add_argument("--port", type=int, default=8000, help="default: 8000")
+    export = commands.add_parser("export", help="print everything stored about a person as JSON")
+    export.add_argument("--user", required=True, help="their Slack member ID, U…")
+    forget = commands.add_parser("forget", help="delete everything stored about a person")
+    forget.add_argument("--user", required=True, help="their Slack member ID, U…")
     return parser
 
 
@@ -93,9 +97,29 @@ def run_command(args: argparse.Namespace) -> int:
         from bot.preview.server import run_preview  # noqa: PLC0415
 
         return run_preview(args)
+    if args.command in ("export", "forget"):
+        return personal_data(args.command, args.user)
     if args.command == "clock":
         return clock()
     return serve()
+
+
+def personal_data(command: str, user_id: str) -> int:
+    """Print (export) or delete (forget) what is stored about one person."""
+    from bot.personal_data import check_user_id, export_json, forget_summary, open_store  # noqa: PLC0415
+    from bot.time_source import utc_now  # noqa: PLC0415
+
+    settings = load_settings(need_slack=False)
+    check_user_id(user_id)
+    store = open_store(settings, utc_now())
+    try:
+        if command == "export":
+            print(export_json(store, user_id, utc_now()))
+        else:
+            print(forget_summary(store, user_id))
+    finally:
+        store.engine.dispose()
+    return EXIT_OK
 
 
 def validate(directory: Path | None) -> int:

@@ -163,6 +163,8 @@ def test_console_script_runs_validate() -> None:
         ("validate",),
         ("import", "tests/fixtures/articles/headings-and-lists.md", "--dry-run"),
         ("preview", "--port", "0"),
+        ("export", "--user", "U012AB3CD"),
+        ("forget", "--user", "U012AB3CD"),
     ],
 )
 def test_a_bad_setting_is_a_configuration_error_for_every_command(args: tuple[str, ...]) -> None:

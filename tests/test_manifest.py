@@ -71,6 +71,20 @@ def test_manifest_routes_and_scopes_match_the_server() -> None:
     assert {"commands", "chat:write"} <= bot_scopes
 
 
+def test_manifest_lets_the_coaching_loop_dm_people_and_read_their_timezone() -> None:
+    """Check-ins need DMs (im:write, the Messages tab, its buttons) and users:read for the
+    person's timezone; the modals and their submissions come through interactivity."""
+    manifest = _load_manifest()
+    bot_scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "im:write", "users:read"} <= bot_scopes
+    app_home = manifest["features"]["app_home"]
+    assert app_home["messages_tab_enabled"] is True
+    assert app_home["messages_tab_read_only_enabled"] is False
+    assert app_home["home_tab_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert "me" in manifest["features"]["slash_commands"][0]["usage_hint"]
+
+
 def test_socket_mode_variant_still_validates() -> None:
     """Following the Socket Mode comments (enable it, drop request URLs) keeps it valid."""
     manifest = _load_manifest()

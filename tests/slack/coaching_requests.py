@@ -7,7 +7,7 @@ modals are read back from the stand-in's record of `views.open`, as Slack would 
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from bot.runner import build_services
@@ -17,12 +17,23 @@ from bot.slack.app import create_client
 from bot.slack.posting import SlackCheckInPoster, SlackNotifier, SlackPoster
 from tests.conftest import RunningBot
 from tests.signing import HttpReply, new_trigger_id
-from tests.slack_stand_in import Call
+from tests.slack_stand_in import Call, SlackStandIn
 
 COMMIT_TEXT = "coach_try"
 COMMIT_DUE = "coach_due"
 COMMIT_NOTE = "coach_note"
 REFLECTION = "coach_reflection"
+
+
+class SlackSide(Protocol):
+    """Where Slack's requests go (a bot in this process, or one started as a process), and
+    the stand-in for Slack's Web API it talks to."""
+
+    stand_in: SlackStandIn
+
+    def signed(self, body: str) -> HttpReply:
+        """Send a body signed as Slack signs it."""
+        ...
 
 
 class Clock:
@@ -50,7 +61,7 @@ HOME = Where(channel_id=None, view_type="home")
 
 
 def click(
-    bot: RunningBot,
+    bot: SlackSide,
     action_id: str,
     value: str,
     *,
@@ -106,7 +117,7 @@ def button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
     raise AssertionError(f"no {action_id} button in {json.dumps(blocks)[:500]}")
 
 
-def opened_view(bot: RunningBot, count: int = 1) -> tuple[dict[str, Any], Call]:
+def opened_view(bot: SlackSide, count: int = 1) -> tuple[dict[str, Any], Call]:
     """The `count`-th modal the bot opened, and the views.open call that opened it."""
     call = bot.stand_in.wait_for("views.open", count=count)[count - 1]
     view = call.params["view"]
@@ -121,7 +132,7 @@ def input_element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
 
 
 def submit(
-    bot: RunningBot,
+    bot: SlackSide,
     view: dict[str, Any],
     *,
     user_id: str = "U1",
@@ -194,7 +205,7 @@ def other_process(bot: RunningBot, clock: Clock) -> Services:
     return services
 
 
-def dms_to(bot: RunningBot, user_id: str) -> list[Call]:
+def dms_to(bot: SlackSide, user_id: str) -> list[Call]:
     """Every chat.postMessage the bot sent to one person's DM."""
     return [
         call

@@ -6,13 +6,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import fanout, library, tip_over_http, tip_while_fanning_out
+from benchmarks import check_ins, fanout, library, tip_over_http, tip_while_fanning_out
 
 BENCHMARKS: dict[str, Callable[[bool], bool]] = {
     "http": tip_over_http.run,
     "library": library.run,
     "fanout": fanout.run,
     "busy": tip_while_fanning_out.run,
+    "coaching": check_ins.run,
 }
 
 

@@ -3,6 +3,11 @@
 Like the mock Web API server in slack-bolt's own test suite: the bot is pointed at it with
 SLACK_API_URL and talks real HTTP to it. Faults can be scripted for a call *after* it has
 been recorded, as when Slack posted a message and the answer was lost on the way back.
+
+For many workspaces it knows which workspace a call is for from its bot token (`teams`),
+and can limit a method per workspace and per channel as Slack does, answer one workspace's
+every call with an error, answer every call after a set `latency`, and report the most
+calls it ever had in progress at once (`max_in_flight`).
 """
 
 import itertools
@@ -30,6 +35,10 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     at: float
+    # The workspace the call's token belongs to (see `SlackStandIn.teams`), if known.
+    team: str | None = None
+    # The HTTP status it was answered with (500 for a workspace that answers 500).
+    status: int = 200
 
 
 class Fault(Enum):
@@ -67,6 +76,18 @@ class SlackStandIn:
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self._faults: dict[str, deque[Reply | None]] = defaultdict(deque)
         self._buckets: dict[str, _TokenBucket] = {}
+        # Per-workspace and per-channel limits: method -> rate, and the buckets by key.
+        self._team_rates: dict[str, float] = {}
+        self._channel_rates: dict[str, float] = {}
+        self._keyed_buckets: dict[tuple[str, ...], _TokenBucket] = {}
+        # Bot token -> team id; a call with a token not listed has no team.
+        self.teams: dict[str, str] = {}
+        # Team id -> what every call from that workspace is answered with.
+        self._team_replies: dict[str, Reply] = {}
+        # Seconds every call waits before it is answered, as a far-away Slack would.
+        self.latency = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._ts = itertools.count(1)
         self._lock = threading.Condition()
         self.rate_limited = 0
@@ -79,9 +100,18 @@ class SlackStandIn:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
+                stand_in.entered()
+                try:
+                    self.answer()
+                finally:
+                    stand_in.left()
+
+            def answer(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length).decode("utf-8")
                 reply = stand_in.handle(self.path, dict(self.headers.items()), raw)
+                if stand_in.latency:
+                    time.sleep(stand_in.latency)
                 if reply.fault is Fault.RESET:
                     # SO_LINGER with a zero timeout makes close() send RST, not FIN.
                     linger = struct.pack("ii", 1, 0)
@@ -160,6 +190,40 @@ class SlackStandIn:
         with self._lock:
             self._buckets[method] = _TokenBucket(per_second, time.monotonic())
 
+    def limit_per_workspace(self, method: str, per_second: float) -> None:
+        """Answer 429 when one workspace calls `method` faster than `per_second` (see `teams`).
+
+        Each workspace has its own bucket, as `limit_rate` describes; calls with a token
+        not in `teams` are not limited by it.
+        """
+        with self._lock:
+            self._team_rates[method] = per_second
+
+    def limit_per_channel(self, method: str, per_second: float) -> None:
+        """Answer 429 when one channel of one workspace gets `method` faster than `per_second`."""
+        with self._lock:
+            self._channel_rates[method] = per_second
+
+    def answer_team(self, team: str, reply: Reply) -> None:
+        """Answer every call from workspace `team` with `reply` (say invalid_auth, or a 500).
+
+        Each such call is recorded with the reply's status, before any rate limit: after
+        a 500 Slack may have acted, after an error like invalid_auth it certainly did not.
+        """
+        with self._lock:
+            self._team_replies[team] = reply
+
+    def entered(self) -> None:
+        """Count a request in progress, for `max_in_flight`."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def left(self) -> None:
+        """A request was answered (or its client hung up)."""
+        with self._lock:
+            self.in_flight -= 1
+
     def handle(self, path: str, headers: dict[str, str], raw: str) -> Reply:
         """Record one request and decide the reply."""
         if path.startswith("/response/"):
@@ -167,10 +231,18 @@ class SlackStandIn:
         else:
             method = path.removeprefix("/api/").split("?")[0]
         params = _params(headers, raw)
+        team = self.teams.get(_bearer_token(headers) or "")
         with self._lock:
-            limited = self._rate_limited(method)
+            answer = self._team_replies.get(team) if team is not None else None
+            if answer is not None:
+                self.calls.append(
+                    Call(method, params, headers, time.monotonic(), team, answer.status)
+                )
+                self._lock.notify_all()
+                return answer
+            limited = self._rate_limited(method) or self._team_limited(method, team, params)
             if not limited:
-                self.calls.append(Call(method, params, headers, time.monotonic()))
+                self.calls.append(Call(method, params, headers, time.monotonic(), team))
             self._lock.notify_all()
             if limited:
                 self.rate_limited += 1
@@ -189,12 +261,36 @@ class SlackStandIn:
         if bucket is None:
             return None
         wait = bucket.take(time.monotonic())
-        if wait is None:
+        return None if wait is None else _too_many(wait)
+
+    def _team_limited(self, method: str, team: str | None, params: dict[str, Any]) -> Reply | None:
+        """A 429 when the workspace's or the channel's bucket for `method` is empty.
+
+        Both buckets are checked before either is spent, so a call refused by one limit
+        does not use up the other.
+        """
+        if team is None:
             return None
-        # Slack sends whole seconds and never 0, so a client may wait up to a second too long.
-        retry_after = max(1, math.ceil(wait))
-        body = {"ok": False, "error": "ratelimited"}
-        return Reply(body, status=429, headers={"Retry-After": str(retry_after)})
+        now = time.monotonic()
+        buckets = []
+        if method in self._team_rates:
+            buckets.append(self._bucket((method, team), self._team_rates[method], now))
+        if method in self._channel_rates:
+            channel = str(params.get("channel", ""))
+            key = (method, team, channel)
+            buckets.append(self._bucket(key, self._channel_rates[method], now))
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait > 0:
+            return _too_many(wait)
+        for bucket in buckets:
+            bucket.take(now)
+        return None
+
+    def _bucket(self, key: tuple[str, ...], rate: float, now: float) -> "_TokenBucket":
+        bucket = self._keyed_buckets.get(key)
+        if bucket is None:
+            bucket = self._keyed_buckets[key] = _TokenBucket(rate, now)
+        return bucket
 
     def _default(self, method: str, params: dict[str, Any]) -> Reply:
         """Slack's answer when nothing is scripted (see the methods below); else plain ok."""
@@ -262,7 +358,8 @@ class _QuietServer(ThreadingHTTPServer):
 
     # socketserver's default backlog of 5 resets connections when a fan-out's threads from
     # two schedulers connect at once; Slack does not, and a reset post is never re-sent.
-    request_queue_size = 128
+    # 64 calls in flight from each of two schedulers, with room to spare.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignore errors writing to a client that is gone; those are the test's own doing."""
@@ -279,13 +376,33 @@ class _TokenBucket:
 
     def take(self, now: float) -> float | None:
         """Spend a token and return None, or return the seconds until one is available."""
+        wait = self.wait(now)
+        if wait > 0:
+            return wait
+        self.tokens -= 1.0
+        return None
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is available (0 when one is), spending nothing."""
         elapsed = max(0.0, now - self.updated)
         self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
         self.updated = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return None
-        return (1.0 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+
+def _too_many(wait: float) -> Reply:
+    """Slack's 429: Retry-After in whole seconds and never 0, so a client may wait up to a
+    second longer than it had to."""
+    retry_after = max(1, math.ceil(wait))
+    body = {"ok": False, "error": "ratelimited"}
+    return Reply(body, status=429, headers={"Retry-After": str(retry_after)})
+
+
+def _bearer_token(headers: dict[str, str]) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, as slack-sdk sends it."""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def _params(headers: dict[str, str], raw: str) -> dict[str, Any]:

@@ -165,6 +165,16 @@ def web_api_retry_handlers() -> list[RetryHandler]:
     ]
 
 
+def paced_retry_handlers() -> list[RetryHandler]:
+    """The policy of clients used through a Pacer: as above, but 429s are left to the Pacer,
+    which waits them out without holding a call slot (see bot/slack/pacing.py)."""
+    return [
+        NeverSentRetryHandler(max_retry_count=2),
+        RepeatableOnly(ConnectionErrorRetryHandler(max_retry_count=2)),
+        RepeatableOnly(ServerErrorRetryHandler(max_retry_count=2)),
+    ]
+
+
 def response_url_retry_handlers() -> list[RetryHandler]:
     """Posts to a response URL may create a message, so only never-sent ones are retried."""
     return [NeverSentRetryHandler(max_retry_count=2), RetryAfterHandler(max_retry_count=2)]

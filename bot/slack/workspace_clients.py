@@ -1,0 +1,83 @@
+"""Which Web API client (which bot token) posts for a workspace.
+
+In single-workspace mode one bot token answers for every workspace (`OneBotToken`). In
+OAuth mode each workspace has the token its installation stored, looked up by a function
+(`TokenPerWorkspace`); a workspace with no installation has no client, and nothing is
+posted for it. Either way, the clients leave 429s to the Pacer (bot/slack/pacing.py).
+"""
+
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.slack.retrying import paced_retry_handlers
+from bot.workspace import Workspace
+
+# Seconds to wait for Slack's answer to one call (as bot.slack.app.WEB_API_TIMEOUT).
+POSTING_TIMEOUT = 10
+
+
+class WorkspaceClients(Protocol):
+    """The client to call Slack with for a workspace, or None when it has no working token."""
+
+    def client_for(self, workspace: Workspace) -> WebClient | None:
+        """The workspace's client; None when tipbot is not installed there."""
+        ...
+
+
+def posting_client(settings: Settings, token: str, timeout: int = POSTING_TIMEOUT) -> WebClient:
+    """A client for `token` pointed at SLACK_API_URL, for use through a Pacer."""
+    return WebClient(
+        token=token,
+        base_url=settings.api_url,
+        timeout=timeout,
+        retry_handlers=paced_retry_handlers(),
+    )
+
+
+class OneBotToken:
+    """Single-workspace mode: SLACK_BOT_TOKEN's one client, whatever the workspace."""
+
+    def __init__(self, settings: Settings, timeout: int = POSTING_TIMEOUT) -> None:
+        self.client = posting_client(settings, settings.bot_token, timeout)
+
+    def client_for(self, workspace: Workspace) -> WebClient:
+        """The one client."""
+        return self.client
+
+
+class TokenPerWorkspace:
+    """Each workspace's own token, from `tokens` (OAuth mode: the installation store).
+
+    A client is built once per workspace and kept while its token stays the same; a new
+    token (a reinstall) gets a new client, and a workspace whose token is gone gets None.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        tokens: Callable[[Workspace], str | None],
+        timeout: int = POSTING_TIMEOUT,
+    ) -> None:
+        self.settings = settings
+        self.tokens = tokens
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._clients: dict[Workspace, WebClient] = {}
+
+    def client_for(self, workspace: Workspace) -> WebClient | None:
+        """The workspace's client, built on first use; None when it has no token."""
+        token = self.tokens(workspace)
+        with self._lock:
+            if not token:
+                self._clients.pop(workspace, None)
+                return None
+            client = self._clients.get(workspace)
+            if client is None or client.token != token:
+                client = self._clients[workspace] = posting_client(
+                    self.settings, token, self.timeout
+                )
+            return client

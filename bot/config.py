@@ -43,6 +43,10 @@ class Settings:
     scheduler_lease_seconds: float = 90.0
     web_concurrency: int = 1
     log_level: str = "INFO"
+    # Web API calls waiting on Slack at once across all workspaces (see bot/slack/pacing.py).
+    slack_calls_in_flight: int = 64
+    # Posts a second per workspace, if set; else each workspace is paced by Slack's 429s.
+    slack_workspace_rate: float = 0.0
 
     @property
     def socket_mode(self) -> bool:
@@ -99,6 +103,8 @@ def load_settings(
         scheduler_lease_seconds=_number(env, "TIPBOT_SCHEDULER_LEASE_SECONDS", 90.0, "seconds"),
         web_concurrency=_positive(env, "WEB_CONCURRENCY", default=available_cores()),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        slack_calls_in_flight=_positive(env, "TIPBOT_SLACK_CALLS_IN_FLIGHT", default=64),
+        slack_workspace_rate=_number(env, "TIPBOT_SLACK_WORKSPACE_RATE", 0.0, "posts a second"),
     )
 
 

@@ -1,11 +1,16 @@
 """Web API calls paced the way Slack limits them: per workspace, per channel, and in total.
 
 Slack counts calls per method, per app and per workspace. So each workspace has its own
-lane here: its own rate (`PaceLimits.per_workspace`, a burst of that many, then evenly
-spread) and its own pause after a 429, for as long as that workspace's Retry-After said.
-A 429 in one workspace never holds back another's calls. A channel gets at most
-`per_channel` posts a second, as Slack allows. Across every workspace at most `in_flight`
-calls wait on Slack at once (README, "Fan-out at scale", says why 64).
+lane here: its own pause after a 429, for as long as that workspace's Retry-After said, and,
+when a rate is set (`PaceLimits.per_workspace`, TIPBOT_SLACK_WORKSPACE_RATE), its own rate:
+a burst of that many, then evenly spread. A 429 in one workspace never holds back another's
+calls. A channel gets at most `per_channel` posts a second, as Slack allows. Across every
+workspace at most `in_flight` calls wait on Slack at once (README, "Fan-out at scale", says
+why 64).
+
+No rate per workspace is assumed by default: Slack does not publish one figure for
+chat.postMessage ("several hundred a minute" per workspace), a guess too low would slow a
+single large workspace for nothing, and a guess too high is what Retry-After corrects.
 
 A thread waiting for its workspace's turn holds no call slot: only the call itself does,
 so a workspace that is paused, or slow, costs the others nothing but that thread.
@@ -26,15 +31,14 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
+from bot.config import Settings
 from bot.slack.retrying import DEFAULT_RETRY_AFTER_SECONDS, JITTER_FRACTION
 
 T = TypeVar("T")
 
 # Calls waiting on Slack at once, across every workspace (TIPBOT_SLACK_CALLS_IN_FLIGHT).
 CALLS_IN_FLIGHT = 64
-# chat.postMessage: Slack allows about one post a second per channel, with short bursts,
-# and (the stand-in's figure, under Slack's workspace ceiling) 20 a second per workspace.
-PER_WORKSPACE_PER_SECOND = 20.0
+# chat.postMessage: Slack allows about one post a second per channel, with short bursts.
 PER_CHANNEL_PER_SECOND = 1.0
 # How often one call is sent again after a 429 before the caller hears about it (as
 # slack-sdk's handler did for every client).
@@ -45,12 +49,24 @@ CHANNELS_REMEMBERED = 10_000
 
 @dataclass(frozen=True)
 class PaceLimits:
-    """How fast calls may go: in total, per workspace (with its burst), per channel."""
+    """How fast calls may go: in total, per workspace (None: as Slack's 429s say), per channel.
+
+    `workspace_burst` calls of one workspace may go at once before `per_workspace` applies;
+    None means a second's worth.
+    """
 
     in_flight: int = CALLS_IN_FLIGHT
-    per_workspace: float = PER_WORKSPACE_PER_SECOND
-    workspace_burst: int = int(PER_WORKSPACE_PER_SECOND)
+    per_workspace: float | None = None
+    workspace_burst: int | None = None
     per_channel: float = PER_CHANNEL_PER_SECOND
+
+
+def pace_limits(settings: Settings) -> PaceLimits:
+    """The limits TIPBOT_SLACK_CALLS_IN_FLIGHT and TIPBOT_SLACK_WORKSPACE_RATE ask for."""
+    return PaceLimits(
+        in_flight=settings.slack_calls_in_flight,
+        per_workspace=settings.slack_workspace_rate or None,
+    )
 
 
 class _Lane:
@@ -61,8 +77,10 @@ class _Lane:
     """
 
     def __init__(self, limits: PaceLimits) -> None:
-        self.interval = 1.0 / limits.per_workspace
-        self.tolerance = (max(1, limits.workspace_burst) - 1) * self.interval
+        rate = limits.per_workspace
+        burst = limits.workspace_burst or max(1, int(rate or 1))
+        self.interval = 1.0 / rate if rate else 0.0
+        self.tolerance = (max(1, burst) - 1) * self.interval
         self.due = -math.inf
         self.paused_until = -math.inf
 

@@ -3,6 +3,12 @@ fan-out's Poster and Notifier, and the coaching loop's CheckInPoster.
 
 Slack's error codes are translated here into the domain's errors, so the fan-out decides
 what to do (pause, stop, retry) without knowing Slack.
+
+Each call goes with the client of the workspace it is for (WorkspaceClients: one bot token
+for every workspace, or each installation's own) and through one Pacer shared by all three,
+so every workspace keeps to its own limits and the process to its cap of calls in flight.
+A workspace with no installation has no client: its posts fail as a revoked token would,
+without calling Slack.
 """
 
 import logging
@@ -14,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coaching.checkins import PostedMessage
+from bot.config import Settings
 from bot.coaching.models import CheckInKind, Commitment
 from bot.content.model import Tip
 from bot.nuggets.errors import (
@@ -27,7 +34,10 @@ from bot.nuggets.errors import (
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
 from bot.slack import coaching_messages, messages
 from bot.slack.answers.subscriptions import how_to_resume, paused_because
+from bot.slack.pacing import Pacer, pace_limits
 from bot.slack.retrying import never_reached_slack
+from bot.slack.workspace_clients import WorkspaceClients, for_every_workspace
+from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +76,8 @@ NOT_PROCESSED_STATUSES = frozenset({429})
 NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "request_timeout"})
 # Slack's own words for fatal_error: "some aspect of the operation may have succeeded".
 UNKNOWN_OUTCOME_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavailable"})
+# The reason a post fails with when its workspace has no installation (no token at all).
+NOT_INSTALLED = "not_installed"
 # How a person can fix each channel problem, for the DM to whoever subscribed.
 FIXES = {
     "not_in_channel": "Invite me to the channel with `/invite @tipbot`",
@@ -75,21 +87,33 @@ FIXES = {
 
 
 class SlackPoster:
-    """Posts nuggets with chat.postMessage."""
+    """Posts nuggets with chat.postMessage, as the workspace's bot, when the Pacer says."""
 
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, clients: WorkspaceClients | WebClient, pacer: Pacer | None = None) -> None:
+        self.clients = for_every_workspace(clients)
+        self.pacer = pacer or Pacer()
 
     def post_nugget(
-        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: SubscriptionKind = "channel"
+        self,
+        workspace: Workspace,
+        channel_id: str,
+        tip: Tip,
+        slot_at: datetime,
+        *,
+        kind: SubscriptionKind = "channel",
     ) -> str:
         """Post the nugget and return its ts; raise the domain error Slack's answer maps to."""
+        client = _client(self.clients, workspace)
         try:
-            response = self.client.chat_postMessage(
-                channel=channel_id,
-                blocks=messages.nugget_message(tip, votes=0, in_dm=kind == "dm"),
-                text=f"Tip of the week: {messages.fallback_text(tip)}",
-                unfurl_links=False,
+            response = self.pacer.call(
+                workspace,
+                channel_id,
+                lambda: client.chat_postMessage(
+                    channel=channel_id,
+                    blocks=messages.nugget_message(tip, votes=0, in_dm=kind == "dm"),
+                    text=f"Tip of the week: {messages.fallback_text(tip)}",
+                    unfurl_links=False,
+                ),
             )
         except SlackApiError as exc:
             raise classify(exc) from exc
@@ -101,17 +125,24 @@ class SlackPoster:
 class SlackCheckInPoster:
     """Sends check-in DMs with chat.postMessage to the person's user id (their DM with us)."""
 
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, clients: WorkspaceClients | WebClient, pacer: Pacer | None = None) -> None:
+        self.clients = for_every_workspace(clients)
+        self.pacer = pacer or Pacer()
 
     def post_check_in(self, commitment: Commitment, kind: CheckInKind) -> PostedMessage:
         """DM the check-in and return where it went; raise what Slack's answer maps to."""
+        workspace = commitment.workspace
+        client = _client(self.clients, workspace)
         try:
-            response = self.client.chat_postMessage(
-                channel=commitment.user_id,
-                blocks=coaching_messages.check_in_message(commitment, kind),
-                text=coaching_messages.check_in_text(commitment, kind),
-                unfurl_links=False,
+            response = self.pacer.call(
+                workspace,
+                commitment.user_id,
+                lambda: client.chat_postMessage(
+                    channel=commitment.user_id,
+                    blocks=coaching_messages.check_in_message(commitment, kind),
+                    text=coaching_messages.check_in_text(commitment, kind),
+                    unfurl_links=False,
+                ),
             )
         except SlackApiError as exc:
             raise classify(exc) from exc
@@ -119,6 +150,26 @@ class SlackCheckInPoster:
             raise classify_network_error(exc) from exc
         channel = str(response.get("channel") or commitment.user_id)
         return PostedMessage(channel, str(response.get("ts", "")))
+
+
+def slack_posters(
+    settings: Settings, clients: WorkspaceClients
+) -> tuple["SlackPoster", "SlackNotifier", SlackCheckInPoster]:
+    """The scheduler's three posters, sharing one Pacer built from the settings."""
+    pacer = Pacer(pace_limits(settings))
+    return (
+        SlackPoster(clients, pacer),
+        SlackNotifier(clients, settings.command, pacer),
+        SlackCheckInPoster(clients, pacer),
+    )
+
+
+def _client(clients: WorkspaceClients, workspace: Workspace) -> WebClient:
+    """The workspace's client; AuthRevoked when it has none, so nothing is posted for it."""
+    client = clients.client_for(workspace)
+    if client is None:
+        raise AuthRevoked(NOT_INSTALLED)
+    return client
 
 
 def classify(exc: SlackApiError) -> NuggetPostError:
@@ -148,9 +199,12 @@ def classify_network_error(exc: OSError) -> TransientSlackError | PostOutcomeUnk
 class SlackNotifier:
     """DMs the person who subscribed a channel when its weekly tip had to stop."""
 
-    def __init__(self, client: WebClient, command: str) -> None:
-        self.client = client
+    def __init__(
+        self, clients: WorkspaceClients | WebClient, command: str, pacer: Pacer | None = None
+    ) -> None:
+        self.clients = for_every_workspace(clients)
         self.command = command
+        self.pacer = pacer or Pacer()
 
     def subscription_paused(self, sub: Subscription, reason: str) -> None:
         """Explain what went wrong and how to fix it; log (never raise) if even that fails."""
@@ -176,8 +230,18 @@ class SlackNotifier:
                 f"({paused_because(paused)}), so I've paused it. {fix}, then type "
                 f"`{self.command} subscribe` in the channel to start again."
             )
+        client = self.clients.client_for(sub.workspace)
+        if client is None:
+            logger.warning(
+                "Paused the weekly tip of %s; %s is not installed", sub.channel_id, sub.workspace
+            )
+            return
         try:
-            self.client.chat_postMessage(channel=sub.subscribed_by, text=text)
+            self.pacer.call(
+                sub.workspace,
+                sub.subscribed_by,
+                lambda: client.chat_postMessage(channel=sub.subscribed_by, text=text),
+            )
         except SlackApiError as exc:
             logger.error(
                 "Could not DM %s about the paused subscription of %s: %s",

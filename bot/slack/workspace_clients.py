@@ -49,6 +49,22 @@ class OneBotToken:
         return self.client
 
 
+class SameClient:
+    """One client, whatever the workspace: a WebClient handed to a poster as it is."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def client_for(self, workspace: Workspace) -> WebClient:
+        """The one client."""
+        return self.client
+
+
+def for_every_workspace(clients: "WorkspaceClients | WebClient") -> "WorkspaceClients":
+    """`clients` as WorkspaceClients: a single WebClient answers for every workspace."""
+    return SameClient(clients) if isinstance(clients, WebClient) else clients
+
+
 class TokenPerWorkspace:
     """Each workspace's own token, from `tokens` (OAuth mode: the installation store).
 

@@ -395,7 +395,9 @@ def run(quick: bool) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m benchmarks.many_workspaces`: other sizes or caps."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.many_workspaces", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.many_workspaces", description=__doc__
+    )
     parser.add_argument("--workspaces", type=int, default=WORKSPACES)
     parser.add_argument("--in-flight", type=int, default=CALLS_IN_FLIGHT, help="calls in flight")
     args = parser.parse_args(argv)

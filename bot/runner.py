@@ -27,8 +27,9 @@ from bot.scheduler import (
 from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
-from bot.slack.posting import SlackCheckInPoster, SlackNotifier, SlackPoster
+from bot.slack.posting import slack_posters
 from bot.slack.server import TipbotWeb, serve_http, serve_socket_mode
+from bot.slack.workspace_clients import OneBotToken
 from bot.store.database import engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
 from bot.store.sql import SqlStore
@@ -93,10 +94,15 @@ def build_services(settings: Settings, rng: random.Random | None = None) -> Serv
 
 
 def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
-    """Start the scheduler (weekly tips, then check-ins) posting through the app's client."""
-    poster = SlackPoster(app.client)
-    notifier = SlackNotifier(app.client, services.settings.command)
-    job = NuggetJob(services, poster, notifier, SlackCheckInPoster(app.client))
+    """Start the scheduler (weekly tips, then check-ins) posting with each workspace's client.
+
+    Single-workspace mode: SLACK_BOT_TOKEN's client for every workspace. (OAuth mode plugs
+    its installation store in here as a TokenPerWorkspace.)
+    """
+    poster, notifier, check_in_poster = slack_posters(
+        services.settings, OneBotToken(services.settings)
+    )
+    job = NuggetJob(services, poster, notifier, check_in_poster)
     lease = lease_for(job)
     return start_scheduler(job, lease), lease
 

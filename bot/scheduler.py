@@ -44,6 +44,13 @@ LEASE_NAME = "scheduler"
 RENEWALS_PER_LEASE = 4
 
 
+def posting_threads(calls_in_flight: int) -> int:
+    """Threads for the fan-out and the check-ins: a quarter more than the calls allowed in
+    flight, because each thread also spends part of every post in the database, and the
+    Slack layer's Pacer, not the thread count, keeps to the cap."""
+    return calls_in_flight + max(1, calls_in_flight // 4)
+
+
 def worker_id() -> str:
     """Who claims a slot in the ledger: host and process id, enough to read the log by."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -63,6 +70,7 @@ class NuggetJob:
         self.services = services
         self.worker = worker_id()
         grace = timedelta(hours=services.settings.grace_hours)
+        workers = posting_threads(services.settings.slack_calls_in_flight)
         self.fan_out = FanOut(
             store=services.store,
             tips=lambda: services.library.current.tips,
@@ -72,12 +80,17 @@ class NuggetJob:
             worker_id=self.worker,
             rng=random.Random(),
             favour=self.favour,
+            workers=workers,
         )
         self.check_ins = (
             None
             if check_in_poster is None
             else CheckInRound(
-                store=services.store, poster=check_in_poster, grace=grace, worker_id=self.worker
+                store=services.store,
+                poster=check_in_poster,
+                grace=grace,
+                worker_id=self.worker,
+                workers=workers,
             )
         )
         self._running = threading.Lock()

@@ -84,6 +84,8 @@ class SlackStandIn:
         self.teams: dict[str, str] = {}
         # Team id -> what every call from that workspace is answered with.
         self._team_replies: dict[str, Reply] = {}
+        # Team id -> answers for that workspace's next calls, before anything else.
+        self._team_scripts: dict[str, deque[Reply]] = defaultdict(deque)
         # Seconds every call waits before it is answered, as a far-away Slack would.
         self.latency = 0.0
         self.in_flight = 0
@@ -100,18 +102,17 @@ class SlackStandIn:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                stand_in.entered()
-                try:
-                    self.answer()
-                finally:
-                    stand_in.left()
-
-            def answer(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length).decode("utf-8")
-                reply = stand_in.handle(self.path, dict(self.headers.items()), raw)
-                if stand_in.latency:
-                    time.sleep(stand_in.latency)
+                # In progress from a whole request read until just before the answer goes
+                # out, so a client can never start its next call while this one counts.
+                stand_in.entered()
+                try:
+                    reply = stand_in.handle(self.path, dict(self.headers.items()), raw)
+                    if stand_in.latency:
+                        time.sleep(stand_in.latency)
+                finally:
+                    stand_in.left()
                 if reply.fault is Fault.RESET:
                     # SO_LINGER with a zero timeout makes close() send RST, not FIN.
                     linger = struct.pack("ii", 1, 0)
@@ -213,6 +214,14 @@ class SlackStandIn:
         with self._lock:
             self._team_replies[team] = reply
 
+    def script_team(self, team: str, *replies: Reply) -> None:
+        """Answer workspace `team`'s next calls with `replies`, in order (say a storm of 429s).
+
+        A scripted 429 is counted in `rate_limited`, not recorded; any other is recorded.
+        """
+        with self._lock:
+            self._team_scripts[team].extend(replies)
+
     def entered(self) -> None:
         """Count a request in progress, for `max_in_flight`."""
         with self._lock:
@@ -234,6 +243,11 @@ class SlackStandIn:
         team = self.teams.get(_bearer_token(headers) or "")
         with self._lock:
             answer = self._team_replies.get(team) if team is not None else None
+            if team is not None and self._team_scripts.get(team):
+                answer = self._team_scripts[team].popleft()
+                if answer.status == 429:
+                    self.rate_limited += 1
+                    return answer
             if answer is not None:
                 self.calls.append(
                     Call(method, params, headers, time.monotonic(), team, answer.status)

@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coaching.checkins import PostedMessage
-from bot.config import Settings
 from bot.coaching.models import CheckInKind, Commitment
+from bot.config import Settings
 from bot.content.model import Tip
 from bot.nuggets.errors import (
     AuthRevoked,

@@ -28,6 +28,7 @@ from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
 from bot.slack import coaching_messages, messages
 from bot.slack.answers.subscriptions import how_to_resume, paused_because
 from bot.slack.retrying import never_reached_slack
+from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +76,25 @@ FIXES = {
 
 
 class SlackPoster:
-    """Posts nuggets with chat.postMessage."""
+    """Posts nuggets with chat.postMessage, with the one token a single-workspace bot has."""
 
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
     def post_nugget(
-        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: SubscriptionKind = "channel"
+        self,
+        workspace: Workspace,
+        channel_id: str,
+        tip: Tip,
+        slot_at: datetime,
+        *,
+        kind: SubscriptionKind = "channel",
     ) -> str:
-        """Post the nugget and return its ts; raise the domain error Slack's answer maps to."""
+        """Post the nugget and return its ts; raise the domain error Slack's answer maps to.
+
+        The one token answers for whichever workspace it was given for, so `workspace` only
+        matters where a client per workspace is plugged in.
+        """
         try:
             response = self.client.chat_postMessage(
                 channel=channel_id,

@@ -50,13 +50,15 @@ def ada_reflected(admin_bot: RunningBot) -> RunningBot:
     click(bot, messages.TRY_THIS, value, user_id=ADA)
     modal, _ = opened_view(bot)
     assert errors_of(submit(bot, modal, user_id=ADA, text=WORDS, due=DUE, note=NOTE)) == {}
+    bot.stand_in.wait_for("chat.postMessage")  # the confirmation, before the check-in
     clock.now = DUE + timedelta(seconds=1)
     scheduler_job(bot.services).run()
     check_in = dms_to(bot, ADA)[-1]
     value = button(check_in.params["blocks"], coaching_messages.DONE)["value"]
     click(bot, coaching_messages.DONE, value, user_id=ADA, where=Where(channel_id="DADA"))
     reflection, _ = opened_view(bot, 2)
-    bot.stand_in.wait_for("chat.update")
+    # Both DMs of the due time are updated: the one clicked and the check-in as sent.
+    bot.stand_in.wait_for("chat.update", count=2)
     assert errors_of(submit(bot, reflection, user_id=ADA, reflection=LEARNED)) == {}
     assert bot.store.commitments_of(ADA)[0].reflection == LEARNED
     return bot

@@ -37,6 +37,7 @@ from bot.store.database import drop_all, engine_from_url, migrate
 from bot.store.sql import SqlStore
 from bot.time_source import utc_now
 from tests.slack_stand_in import SlackStandIn
+from tests.teams import TEAM
 
 POSTGRES_ENV = "TIPBOT_TEST_POSTGRES_URL"
 CHANNELS = 1000
@@ -128,7 +129,9 @@ def subscribe(store: SqlStore, channels: list[str]) -> None:
     """Subscribe every channel for Mondays 09:00 UTC, a day before the slot."""
     mondays_9 = Schedule(0, "09:00", "UTC")
     for channel in channels:
-        store.save_subscription(Subscription.new(channel, mondays_9, SUBSCRIBER, SUBSCRIBED_AT))
+        store.save_subscription(
+            Subscription.new(TEAM, channel, mondays_9, SUBSCRIBER, SUBSCRIBED_AT)
+        )
 
 
 @contextmanager

@@ -71,6 +71,7 @@ from bot.nuggets.schedule import Schedule
 from bot.runner import open_store
 from bot.store.sql import SqlStore
 from tests.slack_stand_in import SlackStandIn
+from tests.teams import TEAM
 
 CLIENTS = (10, 50)
 CHANNELS = 1000
@@ -297,7 +298,9 @@ def subscribe_due(store: SqlStore, channels: list[str], now: datetime) -> dateti
     schedule = Schedule(slot.weekday(), f"{slot:%H:%M}", "UTC")
     subscribed_at = slot - timedelta(hours=1)
     for channel in channels:
-        store.save_subscription(Subscription.new(channel, schedule, SUBSCRIBER, subscribed_at))
+        store.save_subscription(
+            Subscription.new(TEAM, channel, schedule, SUBSCRIBER, subscribed_at)
+        )
     return slot
 
 

@@ -55,9 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     preview.add_argument("--port", type=int, default=8000, help="default: 8000")
     export = commands.add_parser("export", help="print everything stored about a person as JSON")
-    export.add_argument("--user", required=True, help="their Slack member ID, U…")
     forget = commands.add_parser("forget", help="delete everything stored about a person")
-    forget.add_argument("--user", required=True, help="their Slack member ID, U…")
+    for about_person in (export, forget):
+        about_person.add_argument("--user", required=True, help="their Slack member ID, U…")
+        about_person.add_argument(
+            "--team", help="only in this workspace, by its team ID, T… (default: every workspace)"
+        )
     return parser
 
 
@@ -98,20 +101,29 @@ def run_command(args: argparse.Namespace) -> int:
 
         return run_preview(args)
     if args.command in ("export", "forget"):
-        return personal_data(args.command, args.user)
+        return personal_data(args.command, args.user, args.team)
     if args.command == "clock":
         return clock()
     return serve()
 
 
-def personal_data(command: str, user_id: str) -> int:
-    """Print (export) or delete (forget) what is stored about one person."""
-    from bot.personal_data import check_user_id, export_json, forget_summary, open_store  # noqa: PLC0415
+def personal_data(command: str, user_id: str, team_id: str | None = None) -> int:
+    """Print (export) or delete (forget) what is stored about one person, in one workspace
+    or (without `team_id`) in every workspace."""
+    from bot.personal_data import (  # noqa: PLC0415
+        check_team_id,
+        check_user_id,
+        export_json,
+        forget_summary,
+        open_store,
+    )
     from bot.time_source import utc_now  # noqa: PLC0415
 
     settings = load_settings(need_slack=False)
     check_user_id(user_id)
-    store = open_store(settings, utc_now())
+    if team_id is not None:
+        check_team_id(team_id)
+    store = open_store(settings, utc_now(), team_id)
     try:
         if command == "export":
             print(export_json(store, user_id, utc_now()))

@@ -1,7 +1,8 @@
 """`tipbot export` and `tipbot forget`: what tipbot stores about one person, printed or deleted.
 
-Needs only DATABASE_URL: no Slack token, no tips. A user id that is not one is refused
-before the database is opened, so a typo cannot quietly find nothing.
+Needs only DATABASE_URL: no Slack token, no tips. A user id (or team id) that is not one is
+refused before the database is opened, so a typo cannot quietly find nothing. Slack user
+ids are unique per workspace, so without a team both commands cover every workspace.
 """
 
 import json
@@ -14,9 +15,12 @@ from bot.store.database import engine_from_url, migrate
 from bot.store.interface import PersonalData
 from bot.store.sql import SqlStore
 from bot.wording import plural
+from bot.workspace import Workspace
 
 # Slack user ids: U or W, then upper-case letters and digits.
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+# Slack team ids: T, then upper-case letters and digits.
+TEAM_ID = re.compile(r"T[A-Z0-9]+")
 
 
 def check_user_id(user_id: str) -> str:
@@ -30,11 +34,21 @@ def check_user_id(user_id: str) -> str:
     return user_id
 
 
-def open_store(settings: Settings, now: datetime) -> SqlStore:
-    """The store at DATABASE_URL, its schema brought up to date as the bot would."""
+def check_team_id(team_id: str) -> str:
+    """The id as given, or a TipbotError saying what one looks like."""
+    if not TEAM_ID.fullmatch(team_id):
+        message = f"{team_id!r} is not a Slack team id; they look like T012AB3CD"
+        raise TipbotError(message)
+    return team_id
+
+
+def open_store(settings: Settings, now: datetime, team_id: str | None = None) -> SqlStore:
+    """The store at DATABASE_URL, its schema brought up to date as the bot would; it sees
+    the workspace `team_id`, or every workspace."""
     engine = engine_from_url(settings.database_url)
     migrate(engine, now)
-    return SqlStore(engine)
+    store = SqlStore(engine)
+    return store if team_id is None else store.for_workspace(Workspace(team_id))
 
 
 def export_json(store: SqlStore, user_id: str, now: datetime) -> str:

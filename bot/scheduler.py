@@ -99,7 +99,8 @@ class NuggetJob:
         """A personal weekly DM favours its person's track and focus; a channel nothing."""
         if sub.kind != "dm":
             return None
-        return tip_weight(self.services.store.get_profile(sub.channel_id))
+        store = self.services.store.for_workspace(sub.workspace)
+        return tip_weight(store.get_profile(sub.channel_id))
 
     def run(self) -> DeliveryReport | None:
         """One tick; never raises, because APScheduler would only log it without context.

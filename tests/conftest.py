@@ -23,9 +23,11 @@ from bot.services import Services
 from bot.slack.app import create_app
 from bot.slack.server import TipbotWeb
 from bot.store.database import drop_all, engine_from_url, migrate
+from bot.store.interface import Store
 from bot.time_source import utc_now
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
 from tests.slack_stand_in import SlackStandIn
+from tests.teams import TEAM
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_TIPS = REPO / "tips"
@@ -83,6 +85,11 @@ class RunningBot:
     url: str
     services: Services
     stand_in: SlackStandIn
+
+    @property
+    def store(self) -> Store:
+        """The bot's store as the workspace of the signed requests (tests/teams.py) sees it."""
+        return self.services.store.for_workspace(TEAM)
 
     def command(self, text: str, **fields: str) -> HttpReply:
         """Send a signed `/tip <text>` the way Slack does."""

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from bot.store.interface import Store
 from bot.store.sql import SqlStore
-from bot.store.tables import subscriptions
+from bot.store.tables import NO_TEAM, subscriptions
 
 
 def insert_old_subscription(
@@ -15,6 +15,7 @@ def insert_old_subscription(
     with store.engine.begin() as connection:
         connection.execute(
             subscriptions.insert().values(
+                team_id=store.workspace.team_id if store.workspace else NO_TEAM,
                 channel_id=channel_id,
                 kind=kind,
                 weekday=0,

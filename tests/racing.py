@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from bot.store.database import engine_from_url
 from bot.store.sql import SqlStore
+from tests.teams import TEAM
 
 
 def race(workers: Sequence[str], target: Callable[[str], None]) -> list[BaseException]:
@@ -33,6 +34,6 @@ def separate_store(database_url: str) -> Iterator[SqlStore]:
     """A store on an engine of its own, as another process would have one."""
     engine = engine_from_url(database_url)
     try:
-        yield SqlStore(engine)
+        yield SqlStore(engine).for_workspace(TEAM)
     finally:
         engine.dispose()

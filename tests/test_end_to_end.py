@@ -28,6 +28,7 @@ from tests.processes import (
 )
 from tests.signing import SIGNING_SECRET, post, signed_headers, slash_command_body
 from tests.slack_stand_in import Reply, SlackStandIn
+from tests.teams import TEAM
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_clock_process_posts_while_web_processes_leave_it_alone(
     slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
     store = open_store(load_settings(env))
     schedule = Schedule(slot.weekday(), f"{slot:%H:%M}", "UTC")
-    store.save_subscription(Subscription.new("C7", schedule, "U1", slot - timedelta(hours=1)))
+    store.save_subscription(Subscription.new(TEAM, "C7", schedule, "U1", slot - timedelta(hours=1)))
 
     web = spawn("serve", env | {"TIPBOT_SCHEDULER": "off"})
     wait_until_up(int(env["PORT"]), web)

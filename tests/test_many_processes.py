@@ -30,6 +30,7 @@ from tests.processes import bot_env, free_port, spawn, stop_process, wait_until_
 from tests.signing import HttpReply, post, signed_headers, slash_command_body
 from tests.slack.test_helpful_votes import Nugget, helpful_click_body, helpful_label
 from tests.slack_stand_in import SlackStandIn
+from tests.teams import TEAM
 
 NEW_TIP = """
 source:
@@ -215,7 +216,9 @@ def test_a_killed_scheduler_is_replaced_and_the_due_post_is_made_once(
         # A slot that fell due a minute ago, for a channel subscribed an hour before it.
         slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
         schedule = Schedule(slot.weekday(), f"{slot:%H:%M}", "UTC")
-        store.save_subscription(Subscription.new("C9", schedule, "U1", slot - timedelta(hours=1)))
+        store.save_subscription(
+            Subscription.new(TEAM, "C9", schedule, "U1", slot - timedelta(hours=1))
+        )
 
         (survivor,) = set(clocks) - {holder}
         assert wait_for_holder(store, {survivor}, timeout=10) == survivor

@@ -68,7 +68,8 @@ class CheckInPoster(Protocol):
     """DMs a person about their commitment; the Slack adapter implements it."""
 
     def post_check_in(self, commitment: Commitment, kind: CheckInKind) -> PostedMessage:
-        """Send the check-in (or the reminder) with its four answers.
+        """Send the check-in (or the reminder) with its four answers, in the workspace the
+        commitment was made in (`commitment.workspace` says whose token sends it).
 
         Raises the posting errors of bot/errors.py: ChannelUnavailable, AuthRevoked,
         TransientSlackError, PostOutcomeUnknown or PostRejected.
@@ -457,7 +458,8 @@ class _Tick:
         if outcome.stop:
             raise error
         if outcome.pause:
-            paused = self.store.pause_commitments(commitment.user_id, error.reason, self.stamp())
+            people = self.store.for_workspace(commitment.workspace)
+            paused = people.pause_commitments(commitment.user_id, error.reason, self.stamp())
             logger.warning(
                 "paused %d check-in(s) of %s: Slack said %s",
                 paused,

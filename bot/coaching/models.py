@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.workspace import Workspace
+
 # Whom a person's tips should favour: senior, staff, or both (no preference).
 Track = Literal["senior", "staff", "both"]
 TRACKS: tuple[Track, ...] = ("senior", "staff", "both")
@@ -45,6 +47,7 @@ class CommitmentDraft:
     note: str | None
     due_at: datetime
     timezone: str
+    enterprise_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,12 @@ class Commitment:
     reflected_at: datetime | None = None
     paused_reason: str | None = None
     snoozes: int = 0
+    enterprise_id: str | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace the commitment was made in, whose token DMs its check-ins."""
+        return Workspace(self.team_id, self.enterprise_id)
 
     @property
     def is_open(self) -> bool:

@@ -5,6 +5,10 @@ transaction. Methods that read or change one person's commitment take their user
 touch nothing of anyone else's: commitments, notes and reflections are their author's only.
 `claim_check_in` and `reclaim_check_in` decide who posts a check-in, atomically, in the
 database itself. All datetimes are timezone-aware; they come back in UTC.
+
+A store sees one workspace (`for_workspace`) or every workspace (the scheduler's view).
+Methods keyed by a person's user id need one workspace; methods keyed by a commitment id
+(unique across workspaces) work on either, and a scoped store finds only its own.
 """
 
 from datetime import datetime
@@ -21,10 +25,15 @@ from bot.coaching.models import (
     Profile,
     TipOutcomes,
 )
+from bot.workspace import Workspace
 
 
 class CoachingStore(Protocol):
     """Commitments, the check-in ledger, and each person's track and focus."""
+
+    def for_workspace(self, workspace: Workspace) -> "CoachingStore":
+        """The same store, seeing only `workspace`'s rows."""
+        ...
 
     # Commitments ----------------------------------------------------------------------
 

@@ -58,6 +58,7 @@ from bot.nuggets.models import (
 from bot.nuggets.rotation import next_tip
 from bot.nuggets.schedule import slots_between
 from bot.nuggets.store import NuggetStore
+from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +80,18 @@ class Poster(Protocol):
     """Posts a nugget; the Slack adapter implements it and maps Slack errors to ours."""
 
     def post_nugget(
-        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: SubscriptionKind = "channel"
+        self,
+        workspace: Workspace,
+        channel_id: str,
+        tip: Tip,
+        slot_at: datetime,
+        *,
+        kind: SubscriptionKind = "channel",
     ) -> str:
-        """Post `tip` as the nugget for `slot_at` and return the message's ts.
+        """Post `tip` in `workspace` as the nugget for `slot_at` and return the message's ts.
 
         `kind` says whether it goes to a channel or to one person's DM, which reads it alone.
+        The workspace says whose token posts it.
 
         Raises ChannelUnavailable, AuthRevoked or TransientSlackError (bot.nuggets.errors).
         """
@@ -94,7 +102,8 @@ class Notifier(Protocol):
     """Tells people about problems they can fix."""
 
     def subscription_paused(self, sub: Subscription, reason: str) -> None:
-        """Tell the person who subscribed that posting stopped, why, and how to fix it."""
+        """Tell the person who subscribed (in `sub.workspace`) that posting stopped, why,
+        and how to fix it."""
         ...
 
 
@@ -102,6 +111,7 @@ class Notifier(Protocol):
 class DeliveryFailure:
     """A slot (or, with `slot_at` None, a whole subscription) that did not end as sent."""
 
+    workspace: Workspace
     channel_id: str
     slot_at: datetime | None
     reason: str
@@ -209,19 +219,18 @@ class _Tick:
         """Close stale claims, deliver every active subscription, then tidy up and report."""
         fan_out = self.fan_out
         self.close_stale_claims(fan_out.stale_after)
-        # One read of the recent ledger for every channel keeps an idle tick to two queries.
-        ledgers: dict[str, list[Delivery]] = defaultdict(list)
+        # One read of the recent ledger for every channel of every workspace keeps an idle
+        # tick to two queries.
+        ledgers: dict[tuple[str, str], list[Delivery]] = defaultdict(list)
         since = self.now - fan_out.lookback - MIN_GAP_BETWEEN_NUGGETS
         for row in self.store.deliveries(since=since):
-            ledgers[row.channel_id].append(row)
+            ledgers[row.workspace.team_id, row.channel_id].append(row)
         subscriptions = self.store.active_subscriptions()
         # Posts wait on Slack (about 100 ms each), so a few run at once; every slot is still
         # claimed in the ledger on its own before it is posted, so exactly-once holds.
         with ThreadPoolExecutor(fan_out.workers, thread_name_prefix="nuggets") as pool:
             futures = [
-                pool.submit(
-                    self.deliver_one, sub, ledgers.get(sub.channel_id, []), fan_out.lookback
-                )
+                pool.submit(self.deliver_one, sub, ledgers.get(_key(sub), []), fan_out.lookback)
                 for sub in subscriptions
             ]
         for future in futures:
@@ -230,7 +239,7 @@ class _Tick:
             if crash is not None:
                 raise crash
         for sub in subscriptions:
-            ledgers.pop(sub.channel_id, None)
+            ledgers.pop(_key(sub), None)
         if self.revoked is not None:
             raise self.revoked
         # What is left belongs to channels that unsubscribed or were paused meanwhile.
@@ -273,17 +282,23 @@ class _Tick:
         with self._report_lock:
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
 
-    def fail(self, channel_id: str, slot_at: datetime | None, reason: str) -> None:
+    def fail(
+        self, workspace: Workspace, channel_id: str, slot_at: datetime | None, reason: str
+    ) -> None:
         """Count a failure and keep its reason for the report."""
         with self._report_lock:
             self.report.failed += 1
-            self.report.failures.append(DeliveryFailure(channel_id, slot_at, reason))
+            self.report.failures.append(DeliveryFailure(workspace, channel_id, slot_at, reason))
+
+    def ledger_of(self, workspace: Workspace) -> NuggetStore:
+        """The store seen from one workspace, where channel ids mean something."""
+        return self.store.for_workspace(workspace)
 
     def close_stale_claims(self, stale_after: timedelta) -> None:
         """Close claims whose worker died before Slack answered; never post them again."""
         cutoff = self.now - stale_after
         for claim in self.store.stale_claims(cutoff):
-            closed = self.store.finish_delivery(
+            closed = self.ledger_of(claim.workspace).finish_delivery(
                 claim.channel_id,
                 claim.slot_at,
                 "failed",
@@ -293,12 +308,14 @@ class _Tick:
             )
             if closed:
                 logger.warning(
-                    "nugget for %s at %s was claimed by %s and never confirmed; marked failed",
+                    "nugget for %s in %s at %s was claimed by %s and never confirmed; "
+                    "marked failed",
                     claim.channel_id,
+                    claim.workspace,
                     claim.slot_at.isoformat(),
                     claim.claimed_by,
                 )
-                self.fail(claim.channel_id, claim.slot_at, INTERRUPTED)
+                self.fail(claim.workspace, claim.channel_id, claim.slot_at, INTERRUPTED)
 
     def deliver(self, sub: Subscription, ledger: list[Delivery], lookback: timedelta) -> None:
         """Retry, post, or record as missed every slot of one subscription.
@@ -329,7 +346,8 @@ class _Tick:
                 continue
             if self.stopped.is_set():
                 return
-            if not self.store.claim_delivery(sub.channel_id, slot, self.worker_id, self.stamp()):
+            store = self.ledger_of(sub.workspace)
+            if not store.claim_delivery(sub.channel_id, slot, self.worker_id, self.stamp()):
                 self.count("skipped")
                 continue
             claimed.append(slot)
@@ -354,10 +372,12 @@ class _Tick:
             self.timezone_unusable(sub, error)
         except Exception as error:
             # One broken subscription (or a notifier that failed) must not stop the rest.
-            logger.exception("delivering nuggets to %s failed", sub.channel_id)
+            logger.exception("delivering nuggets to %s in %s failed", sub.channel_id, sub.workspace)
             reason = f"{type(error).__name__}: {error}"
             with self._report_lock:
-                self.report.failures.append(DeliveryFailure(sub.channel_id, None, reason))
+                self.report.failures.append(
+                    DeliveryFailure(sub.workspace, sub.channel_id, None, reason)
+                )
         except BaseException:
             # The process is going down (SystemExit, KeyboardInterrupt): start nothing new.
             self.stopped.set()
@@ -365,15 +385,18 @@ class _Tick:
 
     def timezone_unusable(self, sub: Subscription, error: UnknownTimezone) -> None:
         """Pause a subscription whose stored timezone cannot be loaded: it has no slot times."""
-        if self.store.pause_subscription(sub.channel_id, UNKNOWN_TIMEZONE, self.stamp()):
+        store = self.ledger_of(sub.workspace)
+        if store.pause_subscription(sub.channel_id, UNKNOWN_TIMEZONE, self.stamp()):
             logger.warning("paused the nugget subscription of %s: %s", sub.channel_id, error)
             with self._report_lock:
-                self.report.failures.append(DeliveryFailure(sub.channel_id, None, str(error)))
+                self.report.failures.append(
+                    DeliveryFailure(sub.workspace, sub.channel_id, None, str(error))
+                )
             self.notifier.subscription_paused(sub, UNKNOWN_TIMEZONE)
 
     def record_missed(self, sub: Subscription, slot: datetime, reason: str) -> None:
         """Record a slot that will not be posted, unless another worker already did."""
-        if self.store.record_missed(sub.channel_id, slot, reason, self.stamp()):
+        if self.ledger_of(sub.workspace).record_missed(sub.channel_id, slot, reason, self.stamp()):
             self.count("missed")
 
     def retry(self, sub: Subscription, row: Delivery) -> None:
@@ -383,7 +406,7 @@ class _Tick:
                 f"not posted within the {describe_duration(self.grace)} grace window; "
                 f"last error: {row.reason}"
             )
-            closed = self.store.finish_delivery(
+            closed = self.ledger_of(sub.workspace).finish_delivery(
                 sub.channel_id,
                 row.slot_at,
                 "failed",
@@ -392,9 +415,10 @@ class _Tick:
                 expect="retry",
             )
             if closed:
-                self.fail(sub.channel_id, row.slot_at, reason)
+                self.fail(sub.workspace, sub.channel_id, row.slot_at, reason)
             return
-        if not self.store.reclaim_retry(sub.channel_id, row.slot_at, self.worker_id, self.stamp()):
+        store = self.ledger_of(sub.workspace)
+        if not store.reclaim_retry(sub.channel_id, row.slot_at, self.worker_id, self.stamp()):
             self.count("skipped")
             return
         self.post(sub, row.slot_at, tip_id=row.tip_id)
@@ -402,11 +426,11 @@ class _Tick:
     def abandon_retry(self, row: Delivery) -> None:
         """Close a retry whose channel no longer has an active subscription."""
         reason = f"unsubscribed or paused before the retry; last error: {row.reason}"
-        closed = self.store.finish_delivery(
+        closed = self.ledger_of(row.workspace).finish_delivery(
             row.channel_id, row.slot_at, "failed", now=self.stamp(), reason=reason, expect="retry"
         )
         if closed:
-            self.fail(row.channel_id, row.slot_at, reason)
+            self.fail(row.workspace, row.channel_id, row.slot_at, reason)
 
     def choose_tip(self, sub: Subscription, tip_id: str | None) -> Tip:
         """Reuse the tip a failed attempt chose, if it still exists; else advance the rotation."""
@@ -415,9 +439,10 @@ class _Tick:
             return library[tip_id]
         tip_weight = self.fan_out.favour(sub)
         weight = None if tip_weight is None else (lambda i: tip_weight(library[i]))
-        rotation = self.store.load_rotation(sub.channel_id)
+        store = self.ledger_of(sub.workspace)
+        rotation = store.load_rotation(sub.channel_id)
         chosen, advanced = next_tip(rotation, list(library), self.rng, weight)
-        self.store.save_rotation(sub.channel_id, advanced, self.stamp())
+        store.save_rotation(sub.channel_id, advanced, self.stamp())
         return library[chosen]
 
     def finish(
@@ -431,7 +456,7 @@ class _Tick:
         message_ts: str | None = None,
     ) -> None:
         """Close the slot this worker claimed."""
-        self.store.finish_delivery(
+        self.ledger_of(sub.workspace).finish_delivery(
             sub.channel_id,
             slot,
             status,
@@ -446,11 +471,13 @@ class _Tick:
         if not self.library():
             reason = "the tip library is empty; add tips and the next slot will be posted"
             self.finish(sub, slot, "failed", reason=reason)
-            self.fail(sub.channel_id, slot, reason)
+            self.fail(sub.workspace, sub.channel_id, slot, reason)
             return
         tip = self.choose_tip(sub, tip_id)
         try:
-            message_ts = self.poster.post_nugget(sub.channel_id, tip, slot, kind=sub.kind)
+            message_ts = self.poster.post_nugget(
+                sub.workspace, sub.channel_id, tip, slot, kind=sub.kind
+            )
         except NuggetPostError as error:
             self.settle(sub, slot, tip, error)
         except Exception as error:
@@ -459,7 +486,7 @@ class _Tick:
             logger.exception("posting the nugget to %s failed unexpectedly", sub.channel_id)
             reason = f"unexpected error while posting ({type(error).__name__}); not retried"
             self.finish(sub, slot, "failed", reason=reason, tip_id=tip.id)
-            self.fail(sub.channel_id, slot, reason)
+            self.fail(sub.workspace, sub.channel_id, slot, reason)
         else:
             self.finish(sub, slot, "sent", tip_id=tip.id, message_ts=message_ts)
             self.count("sent")
@@ -477,7 +504,7 @@ class _Tick:
         if status == "retry":
             self.count("retry")
         else:
-            self.fail(sub.channel_id, slot, reason)
+            self.fail(sub.workspace, sub.channel_id, slot, reason)
         if outcome.pause:
             self.pause(sub, error.reason)
         if outcome.stop:
@@ -485,9 +512,14 @@ class _Tick:
 
     def pause(self, sub: Subscription, why: str) -> None:
         """Pause the subscription and tell the person who subscribed, once."""
-        if self.store.pause_subscription(sub.channel_id, why, self.stamp()):
+        if self.ledger_of(sub.workspace).pause_subscription(sub.channel_id, why, self.stamp()):
             logger.warning("paused the nugget subscription of %s: %s", sub.channel_id, why)
             self.notifier.subscription_paused(sub, why)
+
+
+def _key(sub: Subscription) -> tuple[str, str]:
+    """Which ledger rows are a subscription's: the same team and channel."""
+    return sub.workspace.team_id, sub.channel_id
 
 
 def _latest_nugget_before(

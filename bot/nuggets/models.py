@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.nuggets.schedule import Schedule
+from bot.workspace import Workspace
 
 SubscriptionKind = Literal["channel", "dm"]
 SubscriptionStatus = Literal["active", "paused"]
@@ -18,12 +19,13 @@ UNKNOWN_TIMEZONE = "unknown_timezone"
 
 @dataclass(frozen=True)
 class Subscription:
-    """A channel (or DM) that gets one nugget a week on `schedule`.
+    """A channel (or DM) of one workspace that gets one nugget a week on `schedule`.
 
     `active_since` is when the current schedule took effect (subscribing, changing the
     schedule, or resuming after a pause); slots before it are never posted.
     """
 
+    workspace: Workspace
     channel_id: str
     schedule: Schedule
     subscribed_by: str
@@ -36,8 +38,9 @@ class Subscription:
     paused_at: datetime | None = None
 
     @classmethod
-    def new(
+    def new(  # noqa: PLR0917 - each part is needed and reads in order
         cls,
+        workspace: Workspace,
         channel_id: str,
         schedule: Schedule,
         subscribed_by: str,
@@ -46,6 +49,7 @@ class Subscription:
     ) -> "Subscription":
         """Build the subscription `/tip subscribe` asks the store to save at `now`."""
         return cls(
+            workspace=workspace,
             channel_id=channel_id,
             schedule=schedule,
             subscribed_by=subscribed_by,
@@ -60,6 +64,7 @@ class Subscription:
 class Delivery:
     """One row of the delivery ledger: what happened to one channel's one slot."""
 
+    workspace: Workspace
     id: int
     channel_id: str
     slot_at: datetime

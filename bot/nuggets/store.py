@@ -4,6 +4,12 @@
 transaction, so several processes can share one database; the methods that decide who
 posts a slot (`claim_delivery`, `reclaim_retry`) are atomic in the database itself. All
 datetimes are timezone-aware; they come back in UTC.
+
+A store sees one workspace (`for_workspace`) or every workspace. Slack ids are unique only
+within a team, so methods that name a channel need a store for one workspace (an unscoped
+store raises `WorkspaceRequired`); methods that list (`active_subscriptions`,
+`deliveries`, `stale_claims`) return the one workspace's rows, or every workspace's, each
+carrying its workspace. That is what the scheduler reads across all workspaces.
 """
 
 from datetime import datetime
@@ -11,15 +17,20 @@ from typing import Protocol
 
 from bot.nuggets.models import Delivery, DeliveryStatus, Subscription
 from bot.nuggets.rotation import Rotation
+from bot.workspace import Workspace
 
 
 class NuggetStore(Protocol):
     """Subscriptions, their rotations and the delivery ledger."""
 
+    def for_workspace(self, workspace: Workspace) -> "NuggetStore":
+        """The same store, seeing only `workspace`'s rows."""
+        ...
+
     # Subscriptions -------------------------------------------------------------------
 
     def save_subscription(self, sub: Subscription) -> None:
-        """Insert or update the channel's subscription; there is never a second row.
+        """Insert or update the channel's subscription in `sub.workspace`; never a second row.
 
         Subscribing again replaces the schedule, kind and subscriber, and re-activates a
         paused subscription. The first `created_at` is kept. `active_since` moves to
@@ -66,8 +77,8 @@ class NuggetStore(Protocol):
     ) -> bool:
         """Insert the slot's ledger row as 'claimed'; False if any row for it exists.
 
-        This is the exactly-once gate: the unique (channel_id, slot_at) constraint lets
-        exactly one caller win, across threads and processes. Only the winner may post.
+        This is the exactly-once gate: the unique (team_id, channel_id, slot_at) constraint
+        lets exactly one caller win, across threads and processes. Only the winner may post.
         """
         ...
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.services import Services
@@ -13,6 +14,9 @@ from bot.slack.listeners import register_listeners
 from bot.slack.replays import IgnoreReplays
 from bot.slack.responding import use_response_url_policy
 from bot.slack.retrying import web_api_retry_handlers
+from bot.slack.workspaces import KnowWorkspace
+from bot.store.interface import Store
+from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ def create_app(services: Services, client: WebClient | None = None) -> App:
         )
         app = bolt_app(services.settings, client, check_token=False)
 
+    # The workspace first: a replay is remembered within its workspace.
+    app.use(KnowWorkspace())
     app.use(IgnoreReplays(services.store, services.clock))
     app.use(use_response_url_policy)
 
@@ -53,7 +59,42 @@ def create_app(services: Services, client: WebClient | None = None) -> App:
         logger.error("Unhandled error in a %s listener", kind, exc_info=error)
 
     register_listeners(app, services)
+    if services.settings.bot_token:
+        adopt_rows_without_team(client, services.store)
     return app
+
+
+def token_workspace(client: WebClient) -> Workspace | None:
+    """The workspace the client's token belongs to (auth.test), or None if Slack won't say."""
+    try:
+        identity = client.auth_test()
+    except SlackApiError as error:
+        logger.warning("auth.test failed (%s); no workspace known yet", error.response.get("error"))
+        return None
+    except (urllib.error.URLError, OSError) as error:
+        logger.warning("Could not reach Slack for auth.test (%s); no workspace known yet", error)
+        return None
+    team = str(identity.get("team_id") or "")
+    if not team:
+        return None
+    return Workspace(team, str(identity.get("enterprise_id") or "") or None)
+
+
+def adopt_rows_without_team(client: WebClient, store: Store) -> None:
+    """Give rows stored before tipbot kept workspaces apart to the token's workspace.
+
+    Single-token mode serves one workspace, so they can only be its. Until Slack answers
+    they keep being served as they are; a later start adopts them.
+    """
+    workspace = token_workspace(client)
+    if workspace is None:
+        return
+    adopted = {
+        table: rows for table, rows in store.adopt_rows_without_team(workspace).items() if rows
+    }
+    if adopted:
+        said = ", ".join(f"{table} {rows}" for table, rows in sorted(adopted.items()))
+        logger.info("Rows stored before workspaces now belong to %s: %s", workspace, said)
 
 
 def bolt_app(settings: Settings, client: WebClient, *, check_token: bool) -> App:

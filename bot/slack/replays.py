@@ -17,9 +17,11 @@ from typing import Any
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.slack.workspaces import WORKSPACE
 from bot.store.interface import Store
 from bot.subcommands import SUBCOMMANDS_BY_NAME, parse_command
 from bot.time_source import Clock
+from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,12 @@ class IgnoreReplays(Middleware):
         if not acts(body):
             return next()
         key = request_key(body)
-        if self.store.first_time(key, self.clock(), REMEMBER_FOR):
+        # Kept with the workspace's rows, so forgetting a workspace forgets these too.
+        workspace = req.context.get(WORKSPACE)
+        store = (
+            self.store.for_workspace(workspace) if isinstance(workspace, Workspace) else self.store
+        )
+        if store.first_time(key, self.clock(), REMEMBER_FOR):
             return next()
         logger.warning("Ignored a request that was already handled (%s)", key[:80])
         return BoltResponse(status=200, body="")

@@ -37,7 +37,9 @@ from bot.coaching.models import (
     TipOutcomes,
 )
 from bot.store.database import reading
+from bot.store.scope import Scoped
 from bot.store.tables import checkins, coaching_profiles, commitments, deliveries, tips_served
+from bot.workspace import Workspace
 
 
 def _upsert(engine: Engine, table: Any) -> postgresql.Insert | sqlite.Insert:
@@ -67,6 +69,7 @@ def _commitment(row: Row[Any]) -> Commitment:
         reflected_at=row.reflected_at,
         paused_reason=row.paused_reason,
         snoozes=row.snoozes,
+        enterprise_id=row.enterprise_id,
     )
 
 
@@ -113,8 +116,13 @@ def _dm(commitment_id: int, kind: CheckInKind, due_at: datetime) -> ColumnElemen
 _DUE = and_(commitments.c.state == "active", commitments.c.next_action_at.is_not(None))
 
 
-class CoachingSql:
-    """`CoachingStore` for `SqlStore`: commitments, the check-in ledger, profiles, stats."""
+class CoachingSql(Scoped):
+    """`CoachingStore` for `SqlStore`: commitments, the check-in ledger, profiles, stats.
+
+    Methods keyed by a commitment id (unique across workspaces) work unscoped, for the
+    scheduler; scoped, they touch only the workspace's commitments, so a forged button from
+    another workspace finds nothing.
+    """
 
     _engine: Engine
 
@@ -124,8 +132,10 @@ class CoachingSql:
         """One upsert against the partial unique index over open commitments, after reading
         whether an open one exists (in the same transaction) to say which it was. Two
         submissions racing on PostgreSQL may both be told "new"; the row is still one."""
+        self._check_workspace(Workspace(draft.team_id, draft.enterprise_id))
         statement = _upsert(self._engine, commitments).values(
             team_id=draft.team_id,
+            enterprise_id=draft.enterprise_id,
             user_id=draft.user_id,
             tip_id=draft.tip_id,
             tip_title=draft.tip_title,
@@ -169,14 +179,14 @@ class CoachingSql:
     def get_commitment(self, commitment_id: int, user_id: str) -> Commitment | None:
         with reading(self._engine) as connection:
             row = connection.execute(
-                select(commitments).where(_authors(commitment_id, user_id))
+                select(commitments).where(_authors(commitment_id, user_id), self._ours(commitments))
             ).first()
         return None if row is None else _commitment(row)
 
     def commitments_of(self, user_id: str) -> list[Commitment]:
         query = (
             select(commitments)
-            .where(commitments.c.user_id == user_id)
+            .where(self._person(commitments, user_id))
             .order_by(commitments.c.created_at.desc(), commitments.c.id.desc())
         )
         with reading(self._engine) as connection:
@@ -194,6 +204,7 @@ class CoachingSql:
         ending = (
             update(commitments)
             .where(_authors(commitment_id, user_id), _still_due(commitment_id, due_at))
+            .where(self._ours(commitments))
             .values(state=STATE_AFTER[answer], answered_at=now, updated_at=now, next_action_at=None)
             .returning(*commitments.c)
         )
@@ -214,6 +225,7 @@ class CoachingSql:
         moving = (
             update(commitments)
             .where(_authors(commitment_id, user_id), _still_due(commitment_id, due_at))
+            .where(self._ours(commitments))
             .values(
                 due_at=new_due,
                 next_action_at=new_due,
@@ -239,7 +251,7 @@ class CoachingSql:
         with self._engine.begin() as connection:
             saved = connection.execute(
                 update(commitments)
-                .where(_authors(commitment_id, user_id))
+                .where(_authors(commitment_id, user_id), self._ours(commitments))
                 .where(commitments.c.state.in_(("done", "partly")))
                 .values(reflection=reflection, reflected_at=now, updated_at=now)
                 .returning(commitments.c.id)
@@ -251,7 +263,7 @@ class CoachingSql:
         with self._engine.begin() as connection:
             resumed = connection.execute(
                 update(commitments)
-                .where(commitments.c.user_id == user_id, commitments.c.state == "paused")
+                .where(self._person(commitments, user_id), commitments.c.state == "paused")
                 .values(
                     state="active",
                     paused_reason=None,
@@ -268,7 +280,7 @@ class CoachingSql:
     def due_commitments(self, now: datetime) -> list[Commitment]:
         query = (
             select(commitments)
-            .where(_DUE, commitments.c.next_action_at <= now)
+            .where(_DUE, commitments.c.next_action_at <= now, self._ours(commitments))
             .order_by(commitments.c.due_at, commitments.c.id)
         )
         with reading(self._engine) as connection:
@@ -284,7 +296,7 @@ class CoachingSql:
                     checkins.c.due_at == commitments.c.due_at,
                 ),
             )
-            .where(_DUE, commitments.c.next_action_at <= now)
+            .where(_DUE, commitments.c.next_action_at <= now, self._ours(commitments))
         )
         with reading(self._engine) as connection:
             return [_check_in(row) for row in connection.execute(query)]
@@ -295,7 +307,7 @@ class CoachingSql:
         with self._engine.begin() as connection:
             moved = connection.execute(
                 update(commitments)
-                .where(_still_due(commitment_id, due_at))
+                .where(_still_due(commitment_id, due_at), self._ours(commitments))
                 .values(next_action_at=next_action_at)
                 .returning(commitments.c.id)
             )
@@ -305,7 +317,7 @@ class CoachingSql:
         with self._engine.begin() as connection:
             lapsed = connection.execute(
                 update(commitments)
-                .where(_still_due(commitment_id, due_at))
+                .where(_still_due(commitment_id, due_at), self._ours(commitments))
                 .values(state="lapsed", next_action_at=None, updated_at=now)
                 .returning(commitments.c.id)
             )
@@ -315,7 +327,7 @@ class CoachingSql:
         with self._engine.begin() as connection:
             paused = connection.execute(
                 update(commitments)
-                .where(commitments.c.user_id == user_id, commitments.c.state == "active")
+                .where(self._person(commitments, user_id), commitments.c.state == "active")
                 .values(state="paused", paused_reason=reason, updated_at=now)
                 .returning(commitments.c.id)
             )
@@ -331,7 +343,7 @@ class CoachingSql:
         row, whose unique constraint picks the one winner."""
         still_due = (
             select(commitments.c.id)
-            .where(_still_due(commitment.id, commitment.due_at))
+            .where(_still_due(commitment.id, commitment.due_at), self._ours(commitments))
             .with_for_update()
         )
         try:
@@ -340,6 +352,7 @@ class CoachingSql:
                     return False
                 connection.execute(
                     insert(checkins).values(
+                        team_id=commitment.team_id,
                         commitment_id=commitment.id,
                         user_id=commitment.user_id,
                         kind=kind,
@@ -367,6 +380,7 @@ class CoachingSql:
             taken = connection.execute(
                 update(checkins)
                 .where(_dm(commitment_id, kind, due_at), checkins.c.status == "retry")
+                .where(self._ours(checkins))
                 .values(
                     status="claimed",
                     attempts=checkins.c.attempts + 1,
@@ -397,7 +411,11 @@ class CoachingSql:
             values["channel_id"] = channel_id
         if message_ts is not None:
             values["message_ts"] = message_ts
-        statement = update(checkins).where(_dm(commitment_id, kind, due_at)).values(**values)
+        statement = (
+            update(checkins)
+            .where(_dm(commitment_id, kind, due_at), self._ours(checkins))
+            .values(**values)
+        )
         if expect is not None:
             statement = statement.where(checkins.c.status == expect)
         if claimed_before is not None:
@@ -415,6 +433,7 @@ class CoachingSql:
             inserted = connection.execute(
                 _upsert(self._engine, checkins)
                 .values(
+                    team_id=commitment.team_id,
                     commitment_id=commitment.id,
                     user_id=commitment.user_id,
                     kind=kind,
@@ -433,7 +452,7 @@ class CoachingSql:
     def check_ins_of(self, commitment_id: int) -> list[CheckIn]:
         query = (
             select(checkins)
-            .where(checkins.c.commitment_id == commitment_id)
+            .where(checkins.c.commitment_id == commitment_id, self._ours(checkins))
             .order_by(checkins.c.due_at, checkins.c.id)
         )
         with reading(self._engine) as connection:
@@ -443,6 +462,7 @@ class CoachingSql:
         query = (
             select(checkins)
             .where(checkins.c.status == "claimed", checkins.c.claimed_at < older_than)
+            .where(self._ours(checkins))
             .order_by(checkins.c.due_at, checkins.c.id)
         )
         with reading(self._engine) as connection:
@@ -451,7 +471,7 @@ class CoachingSql:
     # Track and focus ------------------------------------------------------------------
 
     def get_profile(self, user_id: str) -> Profile | None:
-        query = select(coaching_profiles).where(coaching_profiles.c.user_id == user_id)
+        query = select(coaching_profiles).where(self._person(coaching_profiles, user_id))
         with reading(self._engine) as connection:
             row = connection.execute(query).first()
         if row is None:
@@ -461,6 +481,7 @@ class CoachingSql:
 
     def save_profile(self, profile: Profile, now: datetime) -> None:
         values = {
+            "team_id": self._team_id(),
             "user_id": profile.user_id,
             "track": profile.track,
             "focus": json.dumps(list(profile.focus)),
@@ -470,20 +491,28 @@ class CoachingSql:
         with self._engine.begin() as connection:
             connection.execute(
                 statement.on_conflict_do_update(
-                    index_elements=[coaching_profiles.c.user_id],
-                    set_={key: value for key, value in values.items() if key != "user_id"},
+                    index_elements=[coaching_profiles.c.team_id, coaching_profiles.c.user_id],
+                    set_={
+                        key: value
+                        for key, value in values.items()
+                        if key not in ("team_id", "user_id")
+                    },
                 )
             )
 
     # Aggregates for admins, without names -------------------------------------------------
 
     def commitment_outcomes(self) -> list[TipOutcomes]:
-        query = select(
-            commitments.c.tip_id,
-            func.max(commitments.c.tip_title),
-            commitments.c.state,
-            func.count(),
-        ).group_by(commitments.c.tip_id, commitments.c.state)
+        query = (
+            select(
+                commitments.c.tip_id,
+                func.max(commitments.c.tip_title),
+                commitments.c.state,
+                func.count(),
+            )
+            .where(self._ours(commitments))
+            .group_by(commitments.c.tip_id, commitments.c.state)
+        )
         counts: dict[str, dict[str, int]] = {}
         titles: dict[str, str] = {}
         with reading(self._engine) as connection:
@@ -506,15 +535,19 @@ class CoachingSql:
 
     def coaching_funnel(self, since: datetime) -> Funnel:
         picked = select(func.coalesce(func.sum(tips_served.c.count), 0)).where(
-            tips_served.c.day >= since.date()
+            tips_served.c.day >= since.date(), self._ours(tips_served)
         )
         posted = select(func.count()).where(
-            deliveries.c.status == "sent", deliveries.c.slot_at >= since
+            deliveries.c.status == "sent", deliveries.c.slot_at >= since, self._ours(deliveries)
         )
-        made = select(func.count()).where(commitments.c.created_at >= since)
-        answered = select(func.count()).where(checkins.c.answered_at >= since)
+        made = select(func.count()).where(
+            commitments.c.created_at >= since, self._ours(commitments)
+        )
+        answered = select(func.count()).where(checkins.c.answered_at >= since, self._ours(checkins))
         done = select(func.count()).where(
-            commitments.c.state == "done", commitments.c.answered_at >= since
+            commitments.c.state == "done",
+            commitments.c.answered_at >= since,
+            self._ours(commitments),
         )
         with reading(self._engine) as connection:
             return Funnel(

@@ -12,21 +12,42 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    column,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    null,
+    select,
+    text,
+)
+from sqlalchemy import table as table_named
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.store.sqlite_queue import queue_writers, wait_turn
 from bot.store.tables import (
+    NO_TEAM,
     checkins,
     coaching_profiles,
     commitments,
+    deliveries,
     done_once,
     leases,
     metadata,
     recent_tips,
+    rotations,
     schema_version,
+    shares,
+    subscriptions,
     tips_served,
+    votes,
 )
 
 # How long a SQLite connection waits for another process's write lock before giving up.
@@ -123,11 +144,89 @@ def _add_coaching(connection: Connection) -> None:
         table.create(connection)
 
 
+# The tables that gained a workspace in step 4, in an order that keeps commitments ahead
+# of the check-ins whose team is read from them.
+_WORKSPACE_TABLES = (
+    subscriptions,
+    rotations,
+    deliveries,
+    votes,
+    shares,
+    done_once,
+    recent_tips,
+    commitments,
+    checkins,
+    coaching_profiles,
+    tips_served,
+)
+
+
+def _old_value(name: str, old_columns: set[str]) -> ColumnElement[Any]:
+    """What an old row's column `name` is copied as into the new shape of the table."""
+    if name in old_columns:
+        return column(name)
+    if name == "team_id":
+        # Check-ins belong to their commitment's workspace; everything else waits to be
+        # adopted by the workspace tipbot runs for (see SqlStore.adopt_rows_without_team).
+        return literal(NO_TEAM)
+    return null()
+
+
+def _rebuild(connection: Connection, new: Any) -> None:
+    """Copy a table aside, create it in its current shape, copy the rows back, drop the copy.
+
+    The same on SQLite (which cannot change a primary key in place) and PostgreSQL; the copy
+    made with CREATE TABLE AS has no constraints or indexes, so no name clashes.
+    """
+    old_columns = {column["name"] for column in inspect(connection).get_columns(new.name)}
+    if old_columns == set(new.c.keys()):
+        return  # created in today's shape by an earlier step of this same upgrade
+    quote = connection.dialect.identifier_preparer.quote
+    aside = f"{new.name}_before_workspaces"
+    # Table names come from tables.py, never from input.
+    copy = f"CREATE TABLE {quote(aside)} AS SELECT * FROM {quote(new.name)}"  # noqa: S608
+    connection.execute(text(copy))
+    connection.execute(text(f"DROP TABLE {quote(new.name)}"))
+    new.create(connection)
+    old = table_named(aside, *(column(name) for name in old_columns))
+    names = list(new.c.keys())
+    copied = select(*(_old_value(name, old_columns).label(name) for name in names))
+    connection.execute(insert(new).from_select(names, copied.select_from(old)))
+    connection.execute(text(f"DROP TABLE {quote(aside)}"))
+    if connection.dialect.name == "postgresql" and "id" in names:
+        # The new table's id sequence starts at 1; carry on after the copied ids.
+        carry_on = (
+            f"SELECT setval(pg_get_serial_sequence('{new.name}', 'id'), "  # noqa: S608
+            f"coalesce(max(id), 0) + 1, false) FROM {quote(new.name)}"
+        )
+        connection.execute(text(carry_on))
+
+
+def _add_workspaces(connection: Connection) -> None:
+    """Step 4: every row carries its workspace; team ids lead the keys (tables rebuilt)."""
+    for workspace_table in _WORKSPACE_TABLES:
+        _rebuild(connection, workspace_table)
+    # A check-in is its commitment's, and commitments always recorded their team.
+    connection.execute(
+        checkins.update()
+        .where(checkins.c.team_id == NO_TEAM)
+        .values(
+            team_id=func.coalesce(
+                select(commitments.c.team_id)
+                .where(commitments.c.id == checkins.c.commitment_id)
+                .scalar_subquery(),
+                NO_TEAM,
+            )
+        )
+    )
+
+
 # Append only. Index + 1 is the version a step brings the database to.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_tables,
     _add_shared_state,
     _add_coaching,
+    _add_workspaces,
 ]
 
 

@@ -4,6 +4,9 @@ The fan-out's own needs are `bot.nuggets.store.NuggetStore` and the coaching loo
 `bot.coaching.store.CoachingStore`, each defined by its domain; the Slack layer, the
 scheduler, the tip picker and the CLI also need what is below. `SqlStore`
 (bot/store/sql.py) implements all of it. Each method is one short transaction.
+
+A store sees one workspace or, unscoped, every workspace (the scheduler, the CLI). The
+Slack layer only ever uses a store for the workspace of the request it answers.
 """
 
 from collections.abc import Callable
@@ -12,6 +15,7 @@ from typing import Any, Protocol
 
 from bot.coaching.store import CoachingStore
 from bot.nuggets.store import NuggetStore
+from bot.workspace import Workspace
 
 # Table name -> the rows that name one person, as JSON-ready dicts (see `personal_data`).
 PersonalData = dict[str, list[dict[str, Any]]]
@@ -21,10 +25,39 @@ class Store(NuggetStore, CoachingStore, Protocol):
     """The nugget and coaching stores, plus requests done once, the lease, recent tips,
     votes, stats, and what is stored about a person."""
 
+    @property
+    def workspace(self) -> Workspace | None:
+        """The workspace this store sees, or None when it sees every workspace."""
+        ...
+
+    def for_workspace(self, workspace: Workspace) -> "Store":
+        """The same store, seeing only `workspace`'s rows."""
+        ...
+
+    # Whole workspaces --------------------------------------------------------------------
+
+    def forget_workspace(self, workspace: Workspace) -> dict[str, int]:
+        """Delete every row of `workspace`, in one transaction; table -> rows deleted.
+
+        For a workspace that uninstalled tipbot: its subscriptions, ledgers, votes, shares,
+        commitments, check-ins, profiles and counts go; other workspaces keep theirs.
+        """
+        ...
+
+    def adopt_rows_without_team(self, workspace: Workspace) -> dict[str, int]:
+        """Give `workspace` the rows stored before tipbot kept workspaces apart.
+
+        A single-token tipbot calls it at start with the team its token belongs to; table
+        -> rows adopted.
+        """
+        ...
+
     # Done once -------------------------------------------------------------------------
 
     def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:
         """Remember `key` until `now + remember_for`; False if it is already remembered.
+
+        Keys are the workspace's; an unscoped store's are the whole deployment's.
 
         Atomic in the database (a primary key), so of several processes doing the same
         thing (handling a replayed request, DMing admins) exactly one sees True.
@@ -97,11 +130,16 @@ class Store(NuggetStore, CoachingStore, Protocol):
     # What is stored about a person --------------------------------------------------------
 
     def personal_data(self, user_id: str) -> PersonalData:
-        """Every row that names `user_id`, by table: `tipbot export` prints it as JSON."""
+        """Every row that names `user_id`, by table: `tipbot export` prints it as JSON.
+
+        Scoped, the workspace's rows; unscoped, every workspace's.
+        """
         ...
 
     def forget_person(self, user_id: str) -> dict[str, int]:
         """Delete every row that names `user_id`; table -> rows deleted or anonymised.
+
+        Scoped, in the workspace only; unscoped, in every workspace.
 
         Their commitments, check-ins, notes and reflections, profile, votes, shares, recent
         tips, DM subscription and its ledger and rotation go. A channel subscription they

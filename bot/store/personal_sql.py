@@ -11,6 +11,7 @@ from sqlalchemy import Column, Engine, Table, delete, or_, select, update
 
 from bot.store.database import reading
 from bot.store.interface import PersonalData
+from bot.store.scope import Scoped
 from bot.store.tables import (
     checkins,
     coaching_profiles,
@@ -57,8 +58,12 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-class PersonalSql:
-    """`Store.personal_data` and `Store.forget_person` for `SqlStore`."""
+class PersonalSql(Scoped):
+    """`Store.personal_data` and `Store.forget_person` for `SqlStore`.
+
+    Scoped to a workspace they cover that workspace's rows; unscoped, every workspace's
+    (a person's user id names them in each workspace they are in).
+    """
 
     _engine: Engine
 
@@ -67,7 +72,8 @@ class PersonalSql:
         with reading(self._engine) as connection:
             for name, table in _tables().items():
                 naming = [column == user_id for column in PERSONAL_COLUMNS if column.table is table]
-                rows = connection.execute(select(table).where(or_(*naming))).mappings().all()
+                query = select(table).where(or_(*naming), self._ours(table))
+                rows = connection.execute(query).mappings().all()
                 found[name] = [
                     {key: _json_ready(value) for key, value in row.items()} for row in rows
                 ]
@@ -83,12 +89,12 @@ class PersonalSql:
                 if (table.name, column.name) in ANONYMISED:
                     statement: Any = (
                         update(table)
-                        .where(column == user_id)
+                        .where(column == user_id, self._ours(table))
                         .where(*(other != user_id for other in _keys(table)))
                         .values({column.name: NOBODY})
                     )
                 else:
-                    statement = delete(table).where(column == user_id)
+                    statement = delete(table).where(column == user_id, self._ours(table))
                 affected = len(connection.execute(statement.returning(*_keys(table))).all())
                 counts[table.name] = counts.get(table.name, 0) + affected
         return counts

@@ -1,4 +1,8 @@
-"""The `Store` interface (with the nuggets domain's `NuggetStore`) on SQLAlchemy Core."""
+"""The `Store` interface (with the nuggets domain's `NuggetStore`) on SQLAlchemy Core.
+
+A `SqlStore` sees one workspace (`for_workspace`) or, unscoped, every workspace: see
+`bot.store.interface` for which methods need a workspace and which read across all.
+"""
 
 import functools
 import json
@@ -35,6 +39,7 @@ from bot.store.database import reading
 from bot.store.interface import Store
 from bot.store.personal_sql import PersonalSql
 from bot.store.tables import (
+    NO_TEAM,
     deliveries,
     done_once,
     leases,
@@ -45,6 +50,8 @@ from bot.store.tables import (
     tips_served,
     votes,
 )
+from bot.store.workspace_sql import WorkspaceSql
+from bot.workspace import Workspace
 
 __all__ = ["SqlStore"]
 
@@ -59,8 +66,13 @@ def _upsert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.
     raise NotImplementedError(message)
 
 
+def _workspace(row: Row[Any]) -> Workspace:
+    return Workspace(row.team_id, row.enterprise_id)
+
+
 def _subscription(row: Row[Any]) -> Subscription:
     return Subscription(
+        workspace=_workspace(row),
         channel_id=row.channel_id,
         schedule=Schedule(weekday=row.weekday, time=row.time, timezone=row.timezone),
         subscribed_by=row.subscribed_by,
@@ -76,6 +88,7 @@ def _subscription(row: Row[Any]) -> Subscription:
 
 def _delivery(row: Row[Any]) -> Delivery:
     return Delivery(
+        workspace=_workspace(row),
         id=row.id,
         channel_id=row.channel_id,
         slot_at=row.slot_at,
@@ -101,51 +114,68 @@ class _RecentTipStatements:
 def _recent_tip_statements(dialect: str) -> _RecentTipStatements:
     read = (
         select(recent_tips.c.tip_ids)
+        .where(recent_tips.c.team_id == bindparam("team"))
         .where(recent_tips.c.user_id == bindparam("user"))
         .with_for_update()
     )
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     new = insert(recent_tips).values(
-        user_id=bindparam("user"), tip_ids=bindparam("tips"), updated_at=bindparam("now")
+        team_id=bindparam("team"),
+        user_id=bindparam("user"),
+        tip_ids=bindparam("tips"),
+        updated_at=bindparam("now"),
     )
     save = new.on_conflict_do_update(
-        index_elements=[recent_tips.c.user_id],
+        index_elements=[recent_tips.c.team_id, recent_tips.c.user_id],
         set_={"tip_ids": new.excluded.tip_ids, "updated_at": new.excluded.updated_at},
     )
-    served = insert(tips_served).values(day=bindparam("day"), count=1)
+    served = insert(tips_served).values(team_id=bindparam("team"), day=bindparam("day"), count=1)
     count = served.on_conflict_do_update(
-        index_elements=[tips_served.c.day], set_={"count": tips_served.c.count + 1}
+        index_elements=[tips_served.c.team_id, tips_served.c.day],
+        set_={"count": tips_served.c.count + 1},
     )
     return _RecentTipStatements(read, save, count)
 
 
-def _slot(channel_id: str, slot_at: datetime) -> ColumnElement[bool]:
-    return and_(deliveries.c.channel_id == channel_id, deliveries.c.slot_at == slot_at)
-
-
-class SqlStore(CoachingSql, PersonalSql, Store):
+class SqlStore(CoachingSql, PersonalSql, WorkspaceSql, Store):
     """`Store` on an SQLAlchemy engine, SQLite or PostgreSQL; run `database.migrate` first.
 
     What each method promises is written once, on the protocols it implements
     (bot/nuggets/store.py, bot/coaching/store.py and bot/store/interface.py), and `help()`
     shows it here too; the comments below, and in the mixins for coaching
-    (coaching_sql.py) and personal data (personal_sql.py), say how SQL keeps them.
+    (coaching_sql.py), personal data (personal_sql.py) and whole workspaces
+    (workspace_sql.py), say how SQL keeps them.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, workspace: Workspace | None = None) -> None:
         self._engine = engine
+        self._workspace = workspace
 
     @property
     def engine(self) -> Engine:
         """The engine this store talks to."""
         return self._engine
 
+    def for_workspace(self, workspace: Workspace) -> "SqlStore":
+        """A store on the same engine that sees only `workspace`'s rows."""
+        return type(self)(self._engine, workspace)
+
+    def _slot(self, channel_id: str, slot_at: datetime) -> ColumnElement[bool]:
+        return and_(
+            deliveries.c.team_id == self._team_id(),
+            deliveries.c.channel_id == channel_id,
+            deliveries.c.slot_at == slot_at,
+        )
+
     # Subscriptions -------------------------------------------------------------------
 
     def save_subscription(self, sub: Subscription) -> None:
         """One upsert; a CASE moves `active_since` only for a new schedule or a resumed pause."""
+        self._check_workspace(sub.workspace)
         with self._engine.begin() as connection:
             statement = _upsert(connection, subscriptions).values(
+                team_id=sub.workspace.team_id,
+                enterprise_id=sub.workspace.enterprise_id,
                 channel_id=sub.channel_id,
                 kind=sub.kind,
                 weekday=sub.schedule.weekday,
@@ -169,8 +199,9 @@ class SqlStore(CoachingSql, PersonalSql, Store):
             )
             connection.execute(
                 statement.on_conflict_do_update(
-                    index_elements=[current.channel_id],
+                    index_elements=[current.team_id, current.channel_id],
                     set_={
+                        "enterprise_id": new.enterprise_id,
                         "kind": new.kind,
                         "weekday": new.weekday,
                         "time": new.time,
@@ -190,27 +221,32 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     def get_subscription(self, channel_id: str) -> Subscription | None:
         with reading(self._engine) as connection:
             row = connection.execute(
-                select(subscriptions).where(subscriptions.c.channel_id == channel_id)
+                select(subscriptions).where(self._channel(subscriptions, channel_id))
             ).first()
         return None if row is None else _subscription(row)
 
     def delete_subscription(self, channel_id: str) -> bool:
         with self._engine.begin() as connection:
             result = connection.execute(
-                delete(subscriptions).where(subscriptions.c.channel_id == channel_id)
+                delete(subscriptions).where(self._channel(subscriptions, channel_id))
             )
         return result.rowcount == 1
 
     def active_subscriptions(self) -> list[Subscription]:
-        query = select(subscriptions).where(subscriptions.c.status == "active")
+        query = select(subscriptions).where(
+            subscriptions.c.status == "active", self._ours(subscriptions)
+        )
+        order = (subscriptions.c.channel_id, subscriptions.c.team_id)
         with reading(self._engine) as connection:
-            rows = connection.execute(query.order_by(subscriptions.c.channel_id)).all()
+            rows = connection.execute(query.order_by(*order)).all()
         return [_subscription(row) for row in rows]
 
     def all_subscriptions(self) -> list[Subscription]:
         with reading(self._engine) as connection:
             rows = connection.execute(
-                select(subscriptions).order_by(subscriptions.c.channel_id)
+                select(subscriptions)
+                .where(self._ours(subscriptions))
+                .order_by(subscriptions.c.channel_id, subscriptions.c.team_id)
             ).all()
         return [_subscription(row) for row in rows]
 
@@ -218,7 +254,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(subscriptions)
-                .where(subscriptions.c.channel_id == channel_id)
+                .where(self._channel(subscriptions, channel_id))
                 .where(subscriptions.c.status == "active")
                 .values(status="paused", paused_reason=reason, paused_at=at, updated_at=at)
             )
@@ -229,7 +265,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     def load_rotation(self, channel_id: str) -> Rotation | None:
         with reading(self._engine) as connection:
             row = connection.execute(
-                select(rotations).where(rotations.c.channel_id == channel_id)
+                select(rotations).where(self._channel(rotations, channel_id))
             ).first()
         if row is None:
             return None
@@ -238,6 +274,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
 
     def save_rotation(self, channel_id: str, rotation: Rotation, now: datetime) -> None:
         values = {
+            "team_id": self._team_id(),
             "channel_id": channel_id,
             "round": rotation.round,
             "order": json.dumps(list(rotation.order)),
@@ -248,8 +285,12 @@ class SqlStore(CoachingSql, PersonalSql, Store):
             statement = _upsert(connection, rotations).values(**values)
             connection.execute(
                 statement.on_conflict_do_update(
-                    index_elements=[rotations.c.channel_id],
-                    set_={key: value for key, value in values.items() if key != "channel_id"},
+                    index_elements=[rotations.c.team_id, rotations.c.channel_id],
+                    set_={
+                        key: value
+                        for key, value in values.items()
+                        if key not in ("team_id", "channel_id")
+                    },
                 )
             )
 
@@ -262,6 +303,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
             with self._engine.begin() as connection:
                 connection.execute(
                     insert(deliveries).values(
+                        **self._workspace_values(),
                         channel_id=channel_id,
                         slot_at=slot_at,
                         status="claimed",
@@ -272,7 +314,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
                     )
                 )
         except IntegrityError:
-            # The unique (channel_id, slot_at) constraint: someone else owns this slot.
+            # The unique (team_id, channel_id, slot_at) constraint: someone else owns it.
             return False
         return True
 
@@ -282,7 +324,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(deliveries)
-                .where(_slot(channel_id, slot_at))
+                .where(self._slot(channel_id, slot_at))
                 .where(deliveries.c.status == "retry")
                 .values(
                     status="claimed",
@@ -313,7 +355,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
             values["tip_id"] = tip_id
         if message_ts is not None:
             values["message_ts"] = message_ts
-        statement = update(deliveries).where(_slot(channel_id, slot_at)).values(**values)
+        statement = update(deliveries).where(self._slot(channel_id, slot_at)).values(**values)
         if expect is not None:
             statement = statement.where(deliveries.c.status == expect)
         if claimed_before is not None:
@@ -329,6 +371,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
             result = connection.execute(
                 _upsert(connection, deliveries)
                 .values(
+                    **self._workspace_values(),
                     channel_id=channel_id,
                     slot_at=slot_at,
                     status="missed",
@@ -336,7 +379,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
                     attempts=0,
                     updated_at=now,
                 )
-                .on_conflict_do_nothing(index_elements=["channel_id", "slot_at"])
+                .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "slot_at"])
                 # rowcount is not reliable for INSERT ... RETURNING on PostgreSQL, so ask
                 # for the new id explicitly: no id back means the slot already had a row.
                 .returning(deliveries.c.id)
@@ -346,7 +389,11 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     def deliveries(
         self, channel_id: str | None = None, since: datetime | None = None
     ) -> list[Delivery]:
-        query = select(deliveries).order_by(deliveries.c.slot_at, deliveries.c.id)
+        query = (
+            select(deliveries)
+            .where(self._ours(deliveries))
+            .order_by(deliveries.c.slot_at, deliveries.c.id)
+        )
         if channel_id is not None:
             query = query.where(deliveries.c.channel_id == channel_id)
         if since is not None:
@@ -359,6 +406,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
             select(deliveries)
             .where(deliveries.c.status == "claimed")
             .where(deliveries.c.claimed_at < older_than)
+            .where(self._ours(deliveries))
             .order_by(deliveries.c.slot_at, deliveries.c.id)
         )
         with reading(self._engine) as connection:
@@ -367,7 +415,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     def last_sent(self, channel_id: str) -> Delivery | None:
         query = (
             select(deliveries)
-            .where(deliveries.c.channel_id == channel_id)
+            .where(self._channel(deliveries, channel_id))
             .where(deliveries.c.status == "sent")
             .order_by(deliveries.c.slot_at.desc())
             .limit(1)
@@ -379,11 +427,13 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     # Done once -------------------------------------------------------------------------
 
     def first_time(self, key: str, now: datetime, remember_for: timedelta) -> bool:
+        """Unscoped, the key belongs to the whole deployment (kept under NO_TEAM)."""
+        team = NO_TEAM if self._workspace is None else self._workspace.team_id
         with self._engine.begin() as connection:
             connection.execute(delete(done_once).where(done_once.c.expires_at < now))
             inserted = connection.execute(
                 _upsert(connection, done_once)
-                .values(key=key, expires_at=now + remember_for)
+                .values(team_id=team, key=key, expires_at=now + remember_for)
                 .on_conflict_do_nothing()
                 # An INSERT's rowcount is -1 on PostgreSQL: a row back means it went in.
                 .returning(done_once.c.key)
@@ -422,7 +472,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     # Recent tips ----------------------------------------------------------------------
 
     def recent_tip_ids(self, user_id: str) -> list[str]:
-        query = select(recent_tips.c.tip_ids).where(recent_tips.c.user_id == user_id)
+        query = select(recent_tips.c.tip_ids).where(self._person(recent_tips, user_id))
         with reading(self._engine) as connection:
             stored = connection.execute(query).scalar_one_or_none()
         return list(json.loads(stored)) if stored else []
@@ -434,15 +484,18 @@ class SqlStore(CoachingSql, PersonalSql, Store):
 
         Runs on every `/tip`, so its statements are built once, not per call.
         """
+        team = self._team_id()
         with self._engine.begin() as connection:
             statements = _recent_tip_statements(connection.dialect.name)
-            stored = connection.execute(statements.read, {"user": user_id}).scalar_one_or_none()
+            stored = connection.execute(
+                statements.read, {"team": team, "user": user_id}
+            ).scalar_one_or_none()
             seen: list[str] = json.loads(stored) if stored else []
             chosen = choose(seen)
             kept = [*(earlier for earlier in seen if earlier != chosen), chosen][-keep:]
-            values = {"user": user_id, "tips": json.dumps(kept), "now": now}
+            values = {"team": team, "user": user_id, "tips": json.dumps(kept), "now": now}
             connection.execute(statements.save, values)
-            connection.execute(statements.count, {"day": now.astimezone(UTC).date()})
+            connection.execute(statements.count, {"team": team, "day": now.astimezone(UTC).date()})
         return chosen
 
     # Votes and shares ----------------------------------------------------------------
@@ -450,7 +503,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
     def toggle_vote(
         self, channel_id: str, message_ts: str, user_id: str, now: datetime
     ) -> tuple[bool, int]:
-        post = and_(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
+        post = and_(self._channel(votes, channel_id), votes.c.message_ts == message_ts)
         with self._engine.begin() as connection:
             removed = connection.execute(delete(votes).where(post, votes.c.user_id == user_id))
             voted = removed.rowcount == 0
@@ -459,6 +512,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
                 connection.execute(
                     _upsert(connection, votes)
                     .values(
+                        team_id=self._team_id(),
                         channel_id=channel_id,
                         message_ts=message_ts,
                         user_id=user_id,
@@ -473,7 +527,7 @@ class SqlStore(CoachingSql, PersonalSql, Store):
         query = (
             select(func.count())
             .select_from(votes)
-            .where(votes.c.channel_id == channel_id, votes.c.message_ts == message_ts)
+            .where(self._channel(votes, channel_id), votes.c.message_ts == message_ts)
         )
         with reading(self._engine) as connection:
             return int(connection.execute(query).scalar_one())
@@ -482,7 +536,11 @@ class SqlStore(CoachingSql, PersonalSql, Store):
         with self._engine.begin() as connection:
             connection.execute(
                 insert(shares).values(
-                    tip_id=tip_id, channel_id=channel_id, user_id=user_id, created_at=at
+                    team_id=self._team_id(),
+                    tip_id=tip_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    created_at=at,
                 )
             )
 
@@ -497,26 +555,31 @@ class SqlStore(CoachingSql, PersonalSql, Store):
                 votes.join(
                     deliveries,
                     and_(
+                        votes.c.team_id == deliveries.c.team_id,
                         votes.c.channel_id == deliveries.c.channel_id,
                         votes.c.message_ts == deliveries.c.message_ts,
                     ),
                 )
             )
-            .where(deliveries.c.tip_id.is_not(None))
+            .where(deliveries.c.tip_id.is_not(None), self._ours(votes))
             .group_by(deliveries.c.tip_id)
         )
         with reading(self._engine) as connection:
             return {str(tip): int(count) for tip, count in connection.execute(query)}
 
     def shares_by_tip(self) -> dict[str, int]:
-        query = select(shares.c.tip_id, func.count()).group_by(shares.c.tip_id)
+        query = (
+            select(shares.c.tip_id, func.count())
+            .where(self._ours(shares))
+            .group_by(shares.c.tip_id)
+        )
         with reading(self._engine) as connection:
             return {str(tip): int(count) for tip, count in connection.execute(query)}
 
     def delivery_counts(self, since: datetime) -> dict[str, int]:
         query = (
             select(deliveries.c.status, func.count())
-            .where(deliveries.c.slot_at >= since)
+            .where(deliveries.c.slot_at >= since, self._ours(deliveries))
             .group_by(deliveries.c.status)
         )
         with reading(self._engine) as connection:

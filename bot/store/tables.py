@@ -1,4 +1,9 @@
-"""The database schema, as SQLAlchemy Core tables (the current shape; see `database.migrate`)."""
+"""The database schema, as SQLAlchemy Core tables (the current shape; see `database.migrate`).
+
+Every row belongs to one Slack workspace: its `team_id` leads the key of every table keyed
+by a channel or a person, because Slack ids are unique only within a team. Only the
+scheduler lease and the schema version belong to the whole deployment.
+"""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +57,25 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # Integer primary keys autoincrement on SQLite only as INTEGER, elsewhere 64-bit is safer.
 _ID = BigInteger().with_variant(Integer(), "sqlite")
+# Rows stored before tipbot kept workspaces apart (migration step 4) have this team id until
+# the workspace a single-token tipbot runs for adopts them at start.
+NO_TEAM = ""
+
+
+def _team() -> Column[str]:
+    """The Slack team id of the workspace a row belongs to: every row has one."""
+    return Column("team_id", String(32), nullable=False)
+
+
+def _team_key() -> Column[str]:
+    """The team id as the first part of a table's primary key."""
+    return Column("team_id", String(32), primary_key=True)
+
+
+def _enterprise() -> Column[str]:
+    """The Enterprise Grid org of the row's workspace, kept where posting needs its token."""
+    return Column("enterprise_id", String(32))
+
 
 metadata = MetaData()
 
@@ -65,6 +89,8 @@ schema_version = Table(
 subscriptions = Table(
     "subscriptions",
     metadata,
+    _team_key(),
+    _enterprise(),
     Column("channel_id", String(32), primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("weekday", Integer, nullable=False),
@@ -85,6 +111,7 @@ subscriptions = Table(
 rotations = Table(
     "rotations",
     metadata,
+    _team_key(),
     Column("channel_id", String(32), primary_key=True),
     Column("round", Integer, nullable=False),
     Column("order", Text, nullable=False),  # a JSON array of tip ids
@@ -96,6 +123,8 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
+    _team(),
+    _enterprise(),
     Column("channel_id", String(32), nullable=False),
     Column("slot_at", UTCDateTime, nullable=False),
     Column("status", String(16), nullable=False),
@@ -107,7 +136,7 @@ deliveries = Table(
     Column("claimed_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
     # The exactly-once gate: whoever inserts this row first owns the slot.
-    UniqueConstraint("channel_id", "slot_at", name="deliveries_channel_slot"),
+    UniqueConstraint("team_id", "channel_id", "slot_at", name="deliveries_team_channel_slot"),
     CheckConstraint(
         "status IN ('claimed', 'sent', 'missed', 'failed', 'retry')", name="deliveries_status"
     ),
@@ -117,6 +146,7 @@ deliveries = Table(
 votes = Table(
     "votes",
     metadata,
+    _team_key(),
     Column("channel_id", String(32), primary_key=True),
     Column("message_ts", String(32), primary_key=True),
     Column("user_id", String(32), primary_key=True),
@@ -127,6 +157,7 @@ shares = Table(
     "shares",
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
+    _team(),
     Column("tip_id", String(200), nullable=False),
     Column("channel_id", String(32), nullable=False),
     Column("user_id", String(32), nullable=False),
@@ -138,6 +169,7 @@ shares = Table(
 done_once = Table(
     "done_once",
     metadata,
+    _team_key(),
     Column("key", String(200), primary_key=True),
     Column("expires_at", UTCDateTime, nullable=False),
     Index("done_once_expires_at", "expires_at"),
@@ -156,6 +188,7 @@ leases = Table(
 recent_tips = Table(
     "recent_tips",
     metadata,
+    _team_key(),
     Column("user_id", String(32), primary_key=True),
     Column("tip_ids", Text, nullable=False),  # a JSON array, oldest first
     Column("updated_at", UTCDateTime, nullable=False),
@@ -167,7 +200,8 @@ commitments = Table(
     "commitments",
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("team_id", String(32), nullable=False),
+    _team(),
+    _enterprise(),
     Column("user_id", String(32), nullable=False),
     Column("tip_id", String(200), nullable=False),
     Column("tip_title", Text, nullable=False),  # a snapshot: the tip may be edited or removed
@@ -207,6 +241,7 @@ checkins = Table(
     "checkins",
     metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
+    _team(),
     Column("commitment_id", _ID, nullable=False),
     Column("user_id", String(32), nullable=False),
     Column("kind", String(16), nullable=False),
@@ -239,6 +274,7 @@ checkins = Table(
 coaching_profiles = Table(
     "coaching_profiles",
     metadata,
+    _team_key(),
     Column("user_id", String(32), primary_key=True),
     Column("track", String(16)),
     Column("focus", Text, nullable=False),  # a JSON array of at most three topics
@@ -248,11 +284,12 @@ coaching_profiles = Table(
     ),
 )
 
-# How many tips the picker served each UTC day (/tip, Another tip, the Home tab), without
-# names: the top of the coaching funnel in /tip stats.
+# How many tips the picker served each UTC day in each workspace (/tip, Another tip, the
+# Home tab), without names: the top of the coaching funnel in /tip stats.
 tips_served = Table(
     "tips_served",
     metadata,
+    _team_key(),
     Column("day", Date, primary_key=True),
     Column("count", Integer, nullable=False),
 )

@@ -8,6 +8,7 @@ from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
 from bot.time_source import utc_now
 from tests.nuggets.fakes import FakeNotifier, FakePoster
+from tests.teams import TEAM
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def store(db_url) -> Iterator[SqlStore]:
     """A migrated store on a real SQLite file."""
     engine = engine_from_url(db_url)
     migrate(engine, utc_now())
-    yield SqlStore(engine)
+    yield SqlStore(engine).for_workspace(TEAM)
     engine.dispose()
 
 

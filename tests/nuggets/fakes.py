@@ -5,6 +5,7 @@ from datetime import datetime
 
 from bot.content.model import Source, Tip
 from bot.nuggets.models import Subscription
+from bot.workspace import Workspace
 
 SOURCE = Source(title="An article", author="A. Author", date="2024-01-01")
 
@@ -31,7 +32,13 @@ class FakePoster:
         self._lock = threading.Lock()
 
     def post_nugget(
-        self, channel_id: str, tip: Tip, slot_at: datetime, *, kind: str = "channel"
+        self,
+        workspace: Workspace,
+        channel_id: str,
+        tip: Tip,
+        slot_at: datetime,
+        *,
+        kind: str = "channel",
     ) -> str:
         with self._lock:
             errors = self.fail_next.get(channel_id)

@@ -16,6 +16,7 @@ from bot.store.sql import SqlStore
 from tests.nuggets.fakes import FakePoster, make_tip
 from tests.old_rows import insert_old_subscription
 from tests.racing import race, separate_store
+from tests.teams import TEAM
 
 GRACE = timedelta(hours=12)
 MONDAY_9 = Schedule(0, "09:00", "UTC")
@@ -46,7 +47,7 @@ def tick(store, poster, notifier, now, *, tips=TIPS, worker="worker-1", seed=0, 
 
 def subscribe(store, channel="C1", schedule=MONDAY_9, at=SLOT - WEEK + timedelta(hours=1)):
     """Subscribe `channel`, by default the week before SLOT, after that week's slot."""
-    sub = Subscription.new(channel, schedule, "U-admin", at)
+    sub = Subscription.new(TEAM, channel, schedule, "U-admin", at)
     store.save_subscription(sub)
     return sub
 
@@ -253,7 +254,7 @@ def test_a_row_in_a_timezone_tipbot_cannot_use_is_paused_and_the_others_still_po
     assert store.deliveries("C2") == [], "no timezone, no slot time to put in the ledger"
     assert notifier.paused == [("C2", "unknown_timezone")], "the subscriber is told once"
     reason = f"timezone {zone!r} is not one tipbot can use"
-    assert report.failures == [DeliveryFailure("C2", None, reason)]
+    assert report.failures == [DeliveryFailure(TEAM, "C2", None, reason)]
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
         f"paused the nugget subscription of C2: {reason}"
     ]
@@ -287,7 +288,7 @@ def test_resubscribing_a_paused_channel_resumes_from_now(store, poster, notifier
     poster.fail_next["C1"] = [ChannelUnavailable("not_in_channel")]
     tick(store, poster, notifier, SLOT)
     resumed_at = SLOT + 2 * WEEK + timedelta(days=1)
-    store.save_subscription(Subscription.new("C1", MONDAY_9, "U-admin", resumed_at))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY_9, "U-admin", resumed_at))
     tick(store, poster, notifier, SLOT + 3 * WEEK)
     assert statuses(store) == [(SLOT, "failed"), (SLOT + 3 * WEEK, "sent")]
 
@@ -395,7 +396,9 @@ def test_changing_the_schedule_does_not_post_twice_in_one_week(store, poster, no
     subscribe(store)
     tick(store, poster, notifier, SLOT)
     wednesday = Schedule(2, "09:00", "UTC")
-    store.save_subscription(Subscription.new("C1", wednesday, "U-admin", SLOT + timedelta(days=1)))
+    store.save_subscription(
+        Subscription.new(TEAM, "C1", wednesday, "U-admin", SLOT + timedelta(days=1))
+    )
     for day in range(1, 10):
         tick(store, poster, notifier, SLOT + timedelta(days=day, minutes=5))
     assert [slot for _, slot in poster.posts_to("C1")] == [SLOT, SLOT + timedelta(days=9)]
@@ -407,7 +410,9 @@ def test_changing_the_schedule_does_not_post_twice_in_one_week(store, poster, no
 def test_saving_the_same_schedule_again_keeps_a_pending_catch_up(store, poster, notifier):
     """Re-subscribing with an unchanged schedule does not drop a slot waiting to be posted."""
     subscribe(store)
-    store.save_subscription(Subscription.new("C1", MONDAY_9, "U-other", SLOT + timedelta(hours=1)))
+    store.save_subscription(
+        Subscription.new(TEAM, "C1", MONDAY_9, "U-other", SLOT + timedelta(hours=1))
+    )
     tick(store, poster, notifier, SLOT + timedelta(hours=2))
     assert [slot for _, slot in poster.posts_to("C1")] == [SLOT]
     assert store.get_subscription("C1").subscribed_by == "U-other"

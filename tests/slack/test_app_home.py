@@ -259,7 +259,7 @@ def test_sharing_from_the_tab_asks_where_then_posts_for_everyone(home_bot: Runni
     assert posted.params["blocks"][0]["text"]["text"] == title
     assert "Shared by <@U1>" in json.dumps(posted.params["blocks"])
     tip = next(t for t in home_bot.services.library.current.tips if t.title == title)
-    assert home_bot.services.store.shares_by_tip() == {tip.id: 1}
+    assert home_bot.store.shares_by_tip() == {tip.id: 1}
     shown = text_of(after)
     assert "Shared “" in shown
     assert "in <#C9>." in shown
@@ -286,7 +286,7 @@ def test_sharing_where_slack_refuses_says_why_on_the_tab(home_bot: RunningBot) -
     view = choose_topic(home_bot, "mentoring")
     _, after = share_from_home(home_bot, view, "C9")
     assert "I couldn't share it in <#C9>. This channel is archived" in text_of(after)
-    assert home_bot.services.store.shares_by_tip() == {}
+    assert home_bot.store.shares_by_tip() == {}
 
 
 def test_weekly_dm_subscription_uses_the_users_timezone_and_the_scheduler(
@@ -306,7 +306,7 @@ def test_weekly_dm_subscription_uses_the_users_timezone_and_the_scheduler(
     home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"}, state)
     shown = text_of(published(home_bot, before))
     assert "You get a tip by DM Wednesdays at 08:30 (Europe/Berlin)" in shown
-    sub = home_bot.services.store.get_subscription("U1")
+    sub = home_bot.store.get_subscription("U1")
     assert sub is not None
     assert (sub.kind, sub.schedule) == ("dm", Schedule(2, "08:30", "Europe/Berlin"))
 
@@ -349,7 +349,7 @@ def test_a_dm_subscription_in_a_zone_tipbot_does_not_know_uses_the_default_and_s
     home_bot.stand_in.script("users.info", Reply({"ok": True, "user": user}))
     home_action(home_bot, "U1", {"action_id": "home_dm_subscribe", "type": "button"})
     shown = text_of(published(home_bot, 0))
-    sub = home_bot.services.store.get_subscription("U1")
+    sub = home_bot.store.get_subscription("U1")
     assert sub is not None
     assert sub.schedule.timezone == stored
     assert f"Mondays at 09:00 ({stored})" in shown
@@ -364,7 +364,7 @@ def test_a_dm_subscription_in_an_old_timezone_is_shown_paused_with_the_fix(
     home_bot: RunningBot,
 ) -> None:
     """An old `localtime` DM row still draws the tab; once the tick pauses it, it says why."""
-    insert_old_subscription(home_bot.services.store, "U1", "localtime", NOW, kind="dm")
+    insert_old_subscription(home_bot.store, "U1", "localtime", NOW, kind="dm")
     assert "You get a tip by DM Mondays at 09:00 (localtime)" in text_of(open_home(home_bot, "U1"))
     web = create_client(home_bot.services.settings)
     NuggetJob(home_bot.services, SlackPoster(web), SlackNotifier(web, "/tip")).run()
@@ -391,15 +391,15 @@ def test_stopping_the_dm_subscription(home_bot: RunningBot) -> None:
         "Stop",
         "Keep it",
     )
-    assert home_bot.services.store.get_subscription("U1") is not None
+    assert home_bot.store.get_subscription("U1") is not None
     home_action(home_bot, "U1", {"action_id": "home_dm_unsubscribe", "type": "button"})
     assert "no more weekly tips by DM" in text_of(published(home_bot, 1))
-    assert home_bot.services.store.get_subscription("U1") is None
+    assert home_bot.store.get_subscription("U1") is None
 
 
 def test_a_paused_reason_is_shown_inert_on_the_tab(home_bot: RunningBot) -> None:
     """Whatever Slack's reason holds, the admin section and the DM line quote it as text."""
-    store = home_bot.services.store
+    store = home_bot.store
     home_bot.command("subscribe", user_id="UADMIN", channel_id="C5")
     home_action(home_bot, "UADMIN", {"action_id": "home_dm_subscribe", "type": "button"})
     published(home_bot, 0)

@@ -64,7 +64,7 @@ def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(
     assert shared.params["blocks"][0]["text"]["text"] == tip.title
     assert "Shared by <@U1>" in json.dumps(shared.params["blocks"])
     assert deleted.params["delete_original"] is True
-    assert bot.services.store.shares_by_tip() == {tip.id: 1}
+    assert bot.store.shares_by_tip() == {tip.id: 1}
 
 
 def test_share_nowhere_to_post_explains_how_to_fix_it(bot: RunningBot) -> None:
@@ -76,7 +76,7 @@ def test_share_nowhere_to_post_explains_how_to_fix_it(bot: RunningBot) -> None:
     _, note = bot.stand_in.wait_for("response:btn", count=2)
     assert "/invite @tipbot" in note.params["text"]
     assert note.params["response_type"] == "ephemeral"
-    assert bot.services.store.shares_by_tip() == {}
+    assert bot.store.shares_by_tip() == {}
 
 
 def test_share_of_a_removed_tip_says_so(bot: RunningBot) -> None:

@@ -71,7 +71,7 @@ def test_changing_and_stopping_are_announced_and_a_no_change_is_not(
 def test_a_paused_channel_started_again_says_so(clocked: RunningBot) -> None:
     """Subscribing a paused channel again resumes it, and the channel hears it restarted."""
     reply_to(clocked, "subscribe")
-    clocked.services.store.pause_subscription("C1", "not_in_channel", NOW)
+    clocked.store.pause_subscription("C1", "not_in_channel", NOW)
     reply = reply_to(clocked, "subscribe")
     assert reply.startswith(":white_check_mark: Started again: this channel gets one tip")
     texts = [call.params["text"] for call in notes(clocked, 2)]
@@ -87,7 +87,7 @@ def test_nothing_is_announced_when_nothing_changed(clocked: RunningBot) -> None:
     reply_to(clocked, "unsubscribe", channel_id="D1")
     time.sleep(0.5)
     assert clocked.stand_in.calls_to("chat.postMessage") == []
-    assert clocked.services.store.all_subscriptions() == []
+    assert clocked.store.all_subscriptions() == []
 
 
 def test_people_refused_by_the_admin_rule_change_nothing_and_post_nothing(
@@ -98,7 +98,7 @@ def test_people_refused_by_the_admin_rule_change_nothing_and_post_nothing(
     assert "only tipbot admins" in reply
     time.sleep(0.5)
     assert admin_bot.stand_in.calls_to("chat.postMessage") == []
-    assert admin_bot.services.store.get_subscription("C1") is None
+    assert admin_bot.store.get_subscription("C1") is None
 
 
 @pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found"])
@@ -113,7 +113,7 @@ def test_a_channel_without_the_bot_is_still_subscribed_and_told_how_to_invite_it
     assert follow_up.params["replace_original"] is False
     assert "so I couldn't tell everyone here about the weekly tip" in follow_up.params["text"]
     assert "Invite me with `/invite @tipbot`" in follow_up.params["text"]
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert sub.status == "active"
 

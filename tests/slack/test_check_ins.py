@@ -62,7 +62,7 @@ def commit(bot: RunningBot, user_id: str = "U1", **changes: Any) -> Commitment:
         due_at=DUE,
         timezone="Europe/Berlin",
     )
-    saved, _ = bot.services.store.save_commitment(replace(draft, **changes), COMMITTED)
+    saved, _ = bot.store.save_commitment(replace(draft, **changes), COMMITTED)
     return saved
 
 
@@ -84,7 +84,7 @@ def answer(bot: RunningBot, dm: Call, action_id: str, user_id: str = "U1") -> No
 
 def reread(bot: RunningBot, commitment: Commitment) -> Commitment:
     """The commitment as stored now."""
-    again = bot.services.store.get_commitment(commitment.id, commitment.user_id)
+    again = bot.store.get_commitment(commitment.id, commitment.user_id)
     assert again is not None
     return again
 
@@ -228,9 +228,7 @@ def test_answering_the_reminder_closes_the_first_dm_too(bot: RunningBot, clock: 
     tick(bot, clock, DUE + 3 * DAY)
     _, reminder = dms_to(bot, "U1")
     answer(bot, reminder, coaching_messages.DROP)
-    sent = {
-        (row.channel_id, row.message_ts) for row in bot.services.store.check_ins_of(commitment.id)
-    }
+    sent = {(row.channel_id, row.message_ts) for row in bot.store.check_ins_of(commitment.id)}
     assert len(sent) == 2
     updated = {(call.params["channel"], call.params["ts"]) for call in updates(bot, 3)}
     assert sent <= updated
@@ -287,7 +285,7 @@ def test_a_person_who_blocks_dms_has_check_ins_paused_and_can_resume(
     for later in range(1, 5):
         tick(bot, clock, DUE + later * DAY)
     assert len(bot.stand_in.calls_to("chat.postMessage")) == 1, "tried once, then paused"
-    assert {c.state for c in bot.services.store.commitments_of("U1")} == {"paused"}
+    assert {c.state for c in bot.store.commitments_of("U1")} == {"paused"}
     me = text_of(bot.command("me").json()["blocks"])
     assert "Paused: I couldn't DM you (Slack said `cannot_dm_bot`)" in me
     view = open_home(bot, "U1")

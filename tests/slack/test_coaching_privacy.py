@@ -50,15 +50,17 @@ def ada_reflected(admin_bot: RunningBot) -> RunningBot:
     click(bot, messages.TRY_THIS, value, user_id=ADA)
     modal, _ = opened_view(bot)
     assert errors_of(submit(bot, modal, user_id=ADA, text=WORDS, due=DUE, note=NOTE)) == {}
+    bot.stand_in.wait_for("chat.postMessage")  # the confirmation, before the check-in
     clock.now = DUE + timedelta(seconds=1)
     scheduler_job(bot.services).run()
     check_in = dms_to(bot, ADA)[-1]
     value = button(check_in.params["blocks"], coaching_messages.DONE)["value"]
     click(bot, coaching_messages.DONE, value, user_id=ADA, where=Where(channel_id="DADA"))
     reflection, _ = opened_view(bot, 2)
-    bot.stand_in.wait_for("chat.update")
+    # Both DMs of the due time are updated: the one clicked and the check-in as sent.
+    bot.stand_in.wait_for("chat.update", count=2)
     assert errors_of(submit(bot, reflection, user_id=ADA, reflection=LEARNED)) == {}
-    assert bot.services.store.commitments_of(ADA)[0].reflection == LEARNED
+    assert bot.store.commitments_of(ADA)[0].reflection == LEARNED
     return bot
 
 
@@ -97,7 +99,7 @@ def test_stats_count_without_names_or_words(ada_reflected: RunningBot) -> None:
 
 def test_someone_elses_check_in_buttons_do_nothing(ada_reflected: RunningBot) -> None:
     """A click carrying Ada's commitment, made by someone else: no modal, no update, no change."""
-    commitment = ada_reflected.services.store.commitments_of(ADA)[0]
+    commitment = ada_reflected.store.commitments_of(ADA)[0]
     value = coaching_messages.answer_value(commitment)
     before_updates = len(ada_reflected.stand_in.calls_to("chat.update"))
     before_views = len(ada_reflected.stand_in.calls_to("views.open"))
@@ -107,12 +109,12 @@ def test_someone_elses_check_in_buttons_do_nothing(ada_reflected: RunningBot) ->
     time.sleep(0.5)  # the lazy listeners run after each ack; give them time to misbehave
     assert len(ada_reflected.stand_in.calls_to("chat.update")) == before_updates
     assert len(ada_reflected.stand_in.calls_to("views.open")) == before_views
-    assert ada_reflected.services.store.commitments_of(ADA)[0] == commitment
+    assert ada_reflected.store.commitments_of(ADA)[0] == commitment
 
 
 def test_someone_else_cannot_write_or_overwrite_a_reflection(ada_reflected: RunningBot) -> None:
     """A reflection modal submitted by someone else for Ada's commitment is not stored."""
-    commitment = ada_reflected.services.store.commitments_of(ADA)[0]
+    commitment = ada_reflected.store.commitments_of(ADA)[0]
     click(
         ada_reflected,
         coaching_messages.DONE,
@@ -122,14 +124,14 @@ def test_someone_else_cannot_write_or_overwrite_a_reflection(ada_reflected: Runn
     )
     modal, _ = opened_view(ada_reflected, 2)
     assert errors_of(submit(ada_reflected, modal, user_id=NOSY, reflection="Overwritten")) == {}
-    assert ada_reflected.services.store.commitments_of(ADA)[0].reflection == LEARNED
-    assert ada_reflected.services.store.commitments_of(NOSY) == []
+    assert ada_reflected.store.commitments_of(ADA)[0].reflection == LEARNED
+    assert ada_reflected.store.commitments_of(NOSY) == []
 
 
 def test_someone_else_committing_to_the_same_tip_starts_afresh(ada_reflected: RunningBot) -> None:
     """With Ada's open commitment to a tip, another member's modal for it holds the tip's
     own try line, never Ada's words or note."""
-    store = ada_reflected.services.store
+    store = ada_reflected.store
     tip = ada_reflected.services.library.current.tips[2]
     draft = CommitmentDraft("T1", ADA, tip.id, tip.title, WORDS, NOTE, DUE + 9 * DAY, "UTC")
     store.save_commitment(draft, NOW)

@@ -105,7 +105,7 @@ def test_submitting_stores_the_commitment_and_dms_when_the_check_in_comes(
     due = at(9, 17, 0)  # Monday 18:00 in Berlin
     reply = submit(coach_bot, view, text="Walk Grace through the release", due=due, note="ask")
     assert errors_of(reply) == {}
-    (commitment,) = coach_bot.services.store.commitments_of("U1")
+    (commitment,) = coach_bot.store.commitments_of("U1")
     assert (commitment.tip_id, commitment.tip_title, commitment.text) == (
         tip.id,
         tip.title,
@@ -152,7 +152,7 @@ def test_every_tip_message_has_i_ll_try_this(
     view, _ = opened_view(coach_bot)
     assert input_element(view, COMMIT_TEXT)["initial_value"] == tip.try_
     assert errors_of(submit(coach_bot, view)) == {}
-    (commitment,) = coach_bot.services.store.commitments_of("U1")
+    (commitment,) = coach_bot.store.commitments_of("U1")
     assert (commitment.tip_id, commitment.text) == (tip.id, tip.try_)
 
 
@@ -186,7 +186,7 @@ def test_committing_from_the_home_tab_draws_the_tab_again_with_it(
     assert "You're on! I'll check in on Wednesday 11 March 2026, 09:00 (Europe/Berlin)." in shown
     assert "My coaching" in shown
     assert "My way" in shown
-    assert coach_bot.services.store.commitments_of("U1")[0].tip_id == tip_id
+    assert coach_bot.store.commitments_of("U1")[0].tip_id == tip_id
 
 
 def test_committing_again_to_the_same_tip_edits_the_commitment(coach_bot: RunningBot) -> None:
@@ -203,7 +203,7 @@ def test_committing_again_to_the_same_tip_edits_the_commitment(coach_bot: Runnin
     assert input_element(second, COMMIT_NOTE)["initial_value"] == "first note"
     assert input_element(second, COMMIT_DUE)["initial_date_time"] == int(at(9, 8, 0).timestamp())
     assert errors_of(submit(coach_bot, second, text="Version two")) == {}
-    (commitment,) = coach_bot.services.store.commitments_of("U1")
+    (commitment,) = coach_bot.store.commitments_of("U1")
     assert (commitment.text, commitment.due_at) == ("Version two", at(9, 8, 0))
     first_dm, second_dm = coach_bot.stand_in.wait_for("chat.postMessage", count=2)
     assert "You're on!" in first_dm.params["text"]
@@ -244,7 +244,7 @@ def test_a_bad_field_comes_back_under_it_and_nothing_is_stored(
     """response_action errors, keyed by the field's block; no commitment, no DM."""
     _, view = commit_from_answer(coach_bot)
     assert errors_of(submit(coach_bot, view, **fields)) == {block: error}
-    assert coach_bot.services.store.commitments_of("U1") == []
+    assert coach_bot.store.commitments_of("U1") == []
     time.sleep(0.2)
     assert coach_bot.stand_in.calls_to("chat.postMessage") == []
 
@@ -289,7 +289,7 @@ def test_a_replayed_submission_stores_and_dms_once(coach_bot: RunningBot) -> Non
         coach_bot.signed = original  # type: ignore[method-assign]
     coach_bot.stand_in.wait_for("chat.postMessage")
     time.sleep(0.3)
-    assert len(coach_bot.services.store.commitments_of("U1")) == 1
+    assert len(coach_bot.store.commitments_of("U1")) == 1
     assert len(dms_to(coach_bot, "U1")) == 1
 
 
@@ -310,4 +310,4 @@ def test_the_confirmation_is_not_the_only_dm_if_slack_refuses_it(coach_bot: Runn
     _, view = commit_from_answer(coach_bot)
     assert errors_of(submit(coach_bot, view)) == {}
     coach_bot.stand_in.wait_for("chat.postMessage")
-    assert len(coach_bot.services.store.commitments_of("U1")) == 1
+    assert len(coach_bot.store.commitments_of("U1")) == 1

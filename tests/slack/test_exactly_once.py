@@ -35,6 +35,7 @@ from tests.signing import (
     slash_command_body,
 )
 from tests.slack_stand_in import Fault, Reply, SlackStandIn, acted_then
+from tests.teams import TEAM
 
 # Monday 3 June 2024, 09:00 UTC, and a tick half a minute later.
 SLOT = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
@@ -78,9 +79,9 @@ def subscribed(settings: Settings) -> Iterator[SqlStore]:
     for channel in CHANNELS:
         schedule = Schedule(0, "09:00", "UTC")
         store.save_subscription(
-            Subscription.new(channel, schedule, "U1", SLOT - timedelta(hours=1))
+            Subscription.new(TEAM, channel, schedule, "U1", SLOT - timedelta(hours=1))
         )
-    yield store
+    yield store.for_workspace(TEAM)
     store.engine.dispose()
 
 
@@ -189,7 +190,7 @@ def test_a_share_slack_may_have_posted_is_not_posted_again(
     assert "may or may not be in the channel" in note.params["text"]
     assert note.params["response_type"] == "ephemeral"
     assert len(bot.stand_in.calls_to("chat.postMessage")) == 1
-    assert bot.services.store.shares_by_tip() == {}, "an unconfirmed share is not counted"
+    assert bot.store.shares_by_tip() == {}, "an unconfirmed share is not counted"
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=FAULT_IDS)
@@ -263,7 +264,7 @@ def test_a_replayed_share_posts_once(bot: RunningBot) -> None:
         reply = request.send(bot.url)
         assert (reply.status, reply.body) == (200, "")
     assert len(bot.stand_in.calls_to("chat.postMessage")) == 1
-    assert bot.services.store.shares_by_tip() == {tip.id: 1}
+    assert bot.store.shares_by_tip() == {tip.id: 1}
 
 
 def test_a_replay_sent_to_another_process_is_ignored_too(
@@ -287,7 +288,7 @@ def test_a_replayed_subscribe_changes_nothing_the_second_time(bot: RunningBot) -
     assert bot.command("unsubscribe").status == 200
     replayed = request.send(bot.url)
     assert (replayed.status, replayed.body) == (200, "")
-    assert bot.services.store.get_subscription("C1") is None
+    assert bot.store.get_subscription("C1") is None
 
 
 def test_a_plain_tip_may_be_asked_for_again(bot: RunningBot) -> None:

@@ -105,7 +105,7 @@ class Nugget:
 
     def votes(self) -> int:
         """The vote count the store holds for this post."""
-        return self.bot.services.store.vote_count(CHANNEL, MESSAGE_TS)
+        return self.bot.store.vote_count(CHANNEL, MESSAGE_TS)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from bot.slack import coaching_messages
 from tests.conftest import RunningBot
 from tests.slack.coaching_requests import Clock, at, button, scheduler_job, text_of
 from tests.slack.test_app_home import home_action, open_home, published
+from tests.teams import TEAM
 
 NOW = at(12, 12, 0)  # Thursday 12 March 2026
 WEEK = timedelta(weeks=1)
@@ -33,7 +34,7 @@ def me_bot(bot: RunningBot) -> RunningBot:
 
 def live_a_month(bot: RunningBot, user_id: str = "U1") -> None:
     """Two done (this week and last), one partly, one dropped, one open, with reflections."""
-    store = bot.services.store
+    store = bot.store
     tips = bot.services.library.current.tips
     draft = CommitmentDraft("T1", user_id, "", "", "", None, NOW + WEEK, "Europe/Berlin")
     for number, (answer, when) in enumerate(
@@ -88,10 +89,10 @@ def test_tip_track_sets_your_track_and_says_what_it_does(me_bot: RunningBot) -> 
     assert "Track set to *staff*" in reply
     assert "3 times as often" in reply
     assert "Nothing is left out." in reply
-    assert me_bot.services.store.get_profile("U1") == Profile("U1", "staff", ())
+    assert me_bot.store.get_profile("U1") == Profile("U1", "staff", ())
     wrong = me_bot.command("track principal").json()["text"]
     assert "`principal` isn't a track. Your track is *staff*." in wrong
-    assert me_bot.services.store.get_profile("U1") == Profile("U1", "staff", ())
+    assert me_bot.store.get_profile("U1") == Profile("U1", "staff", ())
     both = me_bot.command("track both").json()["text"]
     assert "no longer favour a track" in both
 
@@ -132,7 +133,7 @@ def test_my_coaching_is_at_the_top_of_the_home_tab_with_track_and_focus_menus(
         },
     )
     after = published(me_bot, 2)
-    assert me_bot.services.store.get_profile("U1") == Profile(
+    assert me_bot.store.get_profile("U1") == Profile(
         "U1", "senior", ("incidents", "mentoring", "delegation")
     )
     assert "Focus topics: `incidents`, `mentoring`, `delegation`." in text_of(after["blocks"])
@@ -202,15 +203,15 @@ def test_the_scheduler_weighs_a_weekly_dm_by_its_person_and_a_channel_not_at_all
     me_bot: RunningBot,
 ) -> None:
     """The job's favour: a DM subscriber's track counts; a channel's subscription has none."""
-    me_bot.services.store.save_profile(Profile("U1", "staff"), NOW)
+    me_bot.store.save_profile(Profile("U1", "staff"), NOW)
     job = scheduler_job(me_bot.services)
     monday = Schedule(0, "09:00", "UTC")
-    dm = Subscription.new("U1", monday, "U1", NOW, kind="dm")
+    dm = Subscription.new(TEAM, "U1", monday, "U1", NOW, kind="dm")
     weight = job.favour(dm)
     assert weight is not None
     staff_tip = next(t for t in me_bot.services.library.current.tips if t.level == "staff")
     assert weight(staff_tip) == 3.0
-    assert job.favour(Subscription.new("C1", monday, "U1", NOW)) is None
+    assert job.favour(Subscription.new(TEAM, "C1", monday, "U1", NOW)) is None
 
 
 def test_help_tells_about_the_coaching_loop(me_bot: RunningBot) -> None:

@@ -30,6 +30,7 @@ from bot.store.sql import SqlStore
 from tests.conftest import FIXTURES
 from tests.old_rows import insert_old_subscription
 from tests.slack_stand_in import Call, Reply, SlackStandIn
+from tests.teams import TEAM
 
 CHANNEL = "C1"
 SUBSCRIBER = "U1"
@@ -94,11 +95,11 @@ def posting(settings: Settings, stand_in: SlackStandIn) -> Iterator[Posting]:
     )
     mondays_9 = Schedule(0, "09:00", "UTC")
     store.save_subscription(
-        Subscription.new(CHANNEL, mondays_9, SUBSCRIBER, SLOT - timedelta(hours=1))
+        Subscription.new(TEAM, CHANNEL, mondays_9, SUBSCRIBER, SLOT - timedelta(hours=1))
     )
     client = create_client(settings)
     job = NuggetJob(services, SlackPoster(client), SlackNotifier(client, settings.command))
-    yield Posting(job, services, store, clock, stand_in)
+    yield Posting(job, services, store.for_workspace(TEAM), clock, stand_in)
     store.engine.dispose()
 
 

@@ -8,6 +8,7 @@ from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from tests.conftest import RunningBot
 from tests.old_rows import insert_old_subscription
+from tests.teams import TEAM
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -20,18 +21,20 @@ def _clock_at_now(admin_bot: RunningBot) -> None:
 
 def post(bot: RunningBot, channel: str, slot: datetime, tip_id: str, ts: str) -> None:
     """Record a weekly post in the ledger as Slack confirmed it."""
-    store = bot.services.store
+    store = bot.store
     assert store.claim_delivery(channel, slot, "test", slot)
     store.finish_delivery(channel, slot, "sent", now=slot, tip_id=tip_id, message_ts=ts)
 
 
 def test_stats_rank_tips_and_report_health_and_recent_posts(admin_bot: RunningBot) -> None:
     """Votes and shares rank tips; paused subscriptions show why; four weeks are counted."""
-    store = admin_bot.services.store
+    store = admin_bot.store
     tips = admin_bot.services.library.current.tips
     weekly = Schedule(0, "09:00", "UTC")
     for channel in ("C1", "C2", "C3"):
-        store.save_subscription(Subscription.new(channel, weekly, "U1", NOW - timedelta(days=60)))
+        store.save_subscription(
+            Subscription.new(TEAM, channel, weekly, "U1", NOW - timedelta(days=60))
+        )
     store.pause_subscription("C3", "is_archived", NOW - timedelta(days=2))
     post(admin_bot, "C1", NOW - timedelta(days=4), tips[0].id, "1.1")
     post(admin_bot, "C2", NOW - timedelta(days=4), tips[1].id, "2.1")
@@ -73,7 +76,7 @@ def test_stats_say_a_subscription_paused_for_its_timezone_is_not_slacks_doing(
     admin_bot: RunningBot,
 ) -> None:
     """A row paused because its old timezone is unusable says so, not "Slack said"."""
-    store = admin_bot.services.store
+    store = admin_bot.store
     insert_old_subscription(store, "C4", "localtime", NOW - timedelta(days=60))
     store.pause_subscription("C4", "unknown_timezone", NOW)
     answer = admin_bot.command("stats", user_id="UADMIN").json()["text"]

@@ -37,7 +37,7 @@ def test_subscribe_stores_the_schedule_and_confirms_the_next_post(clocked: Runni
     shown = said(clocked, "subscribe mon 09:00 Europe/Berlin")
     assert "Mondays at 09:00 (Europe/Berlin)" in shown
     assert "Monday 30 November 2026, 09:00 (Europe/Berlin)" in shown
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert sub.schedule == Schedule(0, "09:00", "Europe/Berlin")
     assert sub.subscribed_by == "U1"
@@ -47,7 +47,7 @@ def test_subscribe_defaults_to_monday_nine_in_the_configured_zone(clocked: Runni
     """A bare `/tip subscribe` means Monday 09:00 in TIPBOT_TIMEZONE (UTC here)."""
     shown = said(clocked, "subscribe")
     assert "Mondays at 09:00 (UTC)" in shown
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert sub.schedule == Schedule(0, "09:00", "UTC")
 
@@ -58,7 +58,7 @@ def test_subscribing_again_changes_the_schedule_not_a_second_row(clocked: Runnin
     shown = said(clocked, "subscribe FRIDAY 16:30 america/new_york")
     assert "Changed" in shown
     assert "Fridays at 16:30 (America/New_York)" in shown
-    subs = clocked.services.store.all_subscriptions()
+    subs = clocked.store.all_subscriptions()
     assert [(s.channel_id, s.schedule.weekday, s.schedule.time) for s in subs] == [
         ("C1", 4, "16:30")
     ]
@@ -89,7 +89,7 @@ def test_bad_schedules_are_explained_and_store_nothing(
     assert complaint in shown
     assert "/tip subscribe mon 09:00 Europe/Berlin" in shown
     assert "<!channel>" not in shown
-    assert clocked.services.store.all_subscriptions() == []
+    assert clocked.store.all_subscriptions() == []
 
 
 def test_times_are_understood_as_people_type_them(clocked: RunningBot) -> None:
@@ -99,11 +99,11 @@ def test_times_are_understood_as_people_type_them(clocked: RunningBot) -> None:
     assert "Friday 27 November 2026, 16:00 (Europe/Berlin)" in shown
     total = len(clocked.services.library.current)
     assert f"{total} tips before any repeats." in shown
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert sub.schedule == Schedule(4, "16:00", "Europe/Berlin")
     said(clocked, "subscribe noon")
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert sub.schedule == Schedule(0, "12:00", "UTC")
 
@@ -121,7 +121,7 @@ def test_every_unusable_word_is_reported_in_one_reply(clocked: RunningBot) -> No
         "`America/New_York` or `UTC`.",
         "For example: `/tip subscribe mon 09:00 Europe/Berlin`",
     ]
-    assert clocked.services.store.all_subscriptions() == []
+    assert clocked.store.all_subscriptions() == []
 
 
 def test_a_pasted_paragraph_gets_a_short_reply(clocked: RunningBot) -> None:
@@ -138,7 +138,7 @@ def test_a_legacy_zone_name_is_stored_in_tzdatas_spelling(clocked: RunningBot) -
     """Links tzdata ships, such as US/Pacific, are accepted in any case and kept as named."""
     shown = said(clocked, "subscribe mon 09:00 us/pacific")
     assert "Mondays at 09:00 (US/Pacific)" in shown
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert sub.schedule.timezone == "US/Pacific"
 
@@ -158,7 +158,7 @@ def test_schedule_reports_next_post_and_tips_left(clocked: RunningBot) -> None:
 def test_schedule_of_a_paused_subscription_says_why(clocked: RunningBot) -> None:
     """A paused subscription is shown with Slack's reason and how to resume."""
     said(clocked, "subscribe")
-    clocked.services.store.pause_subscription("C1", "not_in_channel", NOW)
+    clocked.store.pause_subscription("C1", "not_in_channel", NOW)
     shown = said(clocked, "schedule")
     assert "paused" in shown
     assert "not_in_channel" in shown
@@ -170,7 +170,7 @@ def test_a_channel_left_in_an_old_timezone_hears_why_and_how_to_fix_it(
 ) -> None:
     """`localtime` from an older version: /tip schedule says so, the tick pauses it, and a
     subscribe with a real timezone starts it again."""
-    insert_old_subscription(clocked.services.store, "C1", "localtime", NOW)
+    insert_old_subscription(clocked.store, "C1", "localtime", NOW)
     fix = "Type `/tip subscribe mon 09:00 Europe/Berlin` with your own timezone to start again."
     shown = said(clocked, "schedule")
     assert "can't be posted: its timezone `localtime` isn't one I know" in shown
@@ -185,7 +185,7 @@ def test_a_channel_left_in_an_old_timezone_hears_why_and_how_to_fix_it(
     assert fix in shown
 
     said(clocked, "subscribe mon 09:00 Europe/Berlin")
-    sub = clocked.services.store.get_subscription("C1")
+    sub = clocked.store.get_subscription("C1")
     assert sub is not None
     assert (sub.status, sub.schedule.timezone) == ("active", "Europe/Berlin")
 
@@ -194,7 +194,7 @@ def test_unsubscribe_removes_the_subscription(clocked: RunningBot) -> None:
     """`/tip unsubscribe` deletes it; a second one says there was nothing to stop."""
     said(clocked, "subscribe")
     assert "no more weekly tips" in said(clocked, "unsubscribe")
-    assert clocked.services.store.get_subscription("C1") is None
+    assert clocked.store.get_subscription("C1") is None
     assert "wasn't subscribed" in said(clocked, "unsubscribe")
 
 
@@ -203,10 +203,10 @@ def test_only_admins_change_subscriptions_when_admins_are_set(admin_bot: Running
     refusal = said(admin_bot, "subscribe", user_id="U2")
     assert "only tipbot admins" in refusal
     assert "<@UADMIN>" in refusal
-    assert admin_bot.services.store.get_subscription("C1") is None
+    assert admin_bot.store.get_subscription("C1") is None
     assert "Subscribed" in said(admin_bot, "subscribe", user_id="UADMIN")
     assert "only tipbot admins" in said(admin_bot, "unsubscribe", user_id="U2")
-    assert admin_bot.services.store.get_subscription("C1") is not None
+    assert admin_bot.store.get_subscription("C1") is not None
     assert "Mondays" in said(admin_bot, "schedule", user_id="U2")
 
 

@@ -10,11 +10,12 @@ import pytest
 
 from bot.store.database import engine_from_url
 from bot.store.sql import SqlStore
+from tests.teams import TEAM
 
 
 @pytest.fixture
 def store(database_url) -> Iterator[SqlStore]:
     """A store on the migrated database."""
     engine = engine_from_url(database_url)
-    yield SqlStore(engine)
+    yield SqlStore(engine).for_workspace(TEAM)
     engine.dispose()

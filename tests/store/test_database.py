@@ -15,6 +15,7 @@ from bot.store.database import (
     schema_version_of,
 )
 from bot.store.tables import schema_version
+from tests import old_schema
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -140,8 +141,8 @@ def test_a_database_at_version_1_gains_the_shared_state_tables(tmp_path):
     """A database as deployed before step 2 gets done_once, leases and recent_tips."""
     engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as connection:
-        database.MIGRATIONS[0](connection)
-        # Step 1 creates today's tables; a database of that time had none added since.
+        old_schema.metadata.create_all(connection)
+        # A database of that time had none of the tables added since.
         for table in ("done_once", "leases", "recent_tips", *COACHING_TABLES):
             connection.execute(text(f"DROP TABLE {table}"))
         connection.execute(text("INSERT INTO schema_version VALUES (1, '2026-11-01 00:00:00')"))
@@ -157,7 +158,7 @@ def test_a_database_at_version_2_gains_the_coaching_tables(tmp_path):
     engine = engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
     coaching = set(COACHING_TABLES)
     with engine.begin() as connection:
-        database.MIGRATIONS[0](connection)
+        old_schema.metadata.create_all(connection)
         for table in COACHING_TABLES:
             connection.execute(text(f"DROP TABLE {table}"))
         connection.execute(text("INSERT INTO schema_version VALUES (2, '2026-11-01 00:00:00')"))
@@ -169,7 +170,7 @@ def test_a_database_at_version_2_gains_the_coaching_tables(tmp_path):
             )
         )
     assert not coaching & set(inspect(engine).get_table_names())
-    assert migrate(engine, NOW) == len(database.MIGRATIONS) == 3
+    assert migrate(engine, NOW) == len(database.MIGRATIONS) == 4
     assert coaching <= set(inspect(engine).get_table_names())
     indexes = {index["name"] for index in inspect(engine).get_indexes("commitments")}
     assert "commitments_one_open_per_tip" in indexes

@@ -18,6 +18,7 @@ from bot.store.database import MIGRATIONS, drop_all
 from bot.store.tables import schema_version
 from tests.nuggets.fakes import FakePoster, make_tip
 from tests.racing import race, separate_store
+from tests.teams import TEAM
 
 REPO = Path(__file__).resolve().parents[2]
 SLOT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -37,7 +38,7 @@ SCHEDULER = textwrap.dedent(
     url, now, worker, log_path, go_path = sys.argv[1:]
 
     class Poster:
-        def post_nugget(self, channel_id, tip, slot_at, *, kind="channel"):
+        def post_nugget(self, workspace, channel_id, tip, slot_at, *, kind="channel"):
             with open(log_path, "a") as log:
                 log.write(f"{channel_id} {slot_at.isoformat()}\\n")
             time.sleep(0.001)
@@ -67,7 +68,9 @@ def subscribe_all(store):
     """Subscribe every channel to Monday 09:00 UTC, a week before SLOT."""
     for channel in CHANNELS:
         store.save_subscription(
-            Subscription.new(channel, Schedule(0, "09:00", "UTC"), "U1", SLOT - timedelta(days=6))
+            Subscription.new(
+                TEAM, channel, Schedule(0, "09:00", "UTC"), "U1", SLOT - timedelta(days=6)
+            )
         )
 
 

@@ -11,6 +11,7 @@ from bot.nuggets.rotation import Rotation
 from bot.nuggets.schedule import Schedule
 from bot.store.personal_sql import PERSONAL_COLUMNS
 from bot.store.tables import metadata
+from tests.teams import TEAM
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MONDAY = Schedule(0, "09:00", "UTC")
@@ -21,14 +22,17 @@ BOB = "U0BOB"
 def live_through_a_month(store, user):
     """Everything a person leaves behind: a DM subscription with its ledger and rotation, a
     channel they subscribed, votes, shares, recent tips, commitments, check-ins, a profile."""
-    store.save_subscription(Subscription.new(user, MONDAY, user, NOW, kind="dm"))
-    store.save_subscription(Subscription.new(f"C{user[1:]}", MONDAY, user, NOW))
+    team = store.workspace
+    store.save_subscription(Subscription.new(team, user, MONDAY, user, NOW, kind="dm"))
+    store.save_subscription(Subscription.new(team, f"C{user[1:]}", MONDAY, user, NOW))
     store.save_rotation(user, Rotation(1, ("t1", "t2"), 1), NOW)
     store.claim_delivery(user, NOW, "w1", NOW)
     store.toggle_vote("C1", "1.1", user, NOW)
     store.record_share("t1", "C1", user, NOW)
     store.remember_recent_choice(user, lambda seen: "t1", 5, NOW)
-    draft = CommitmentDraft("T1", user, "t1", "A tip", "Try it", "a private note", NOW, "UTC")
+    draft = CommitmentDraft(
+        team.team_id, user, "t1", "A tip", "Try it", "a private note", NOW, "UTC"
+    )
     saved, _ = store.save_commitment(draft, NOW - timedelta(days=1))
     store.claim_check_in(saved, "checkin", "w1", NOW)
     store.answer_commitment(saved.id, user, NOW, "done", NOW)
@@ -66,8 +70,9 @@ def test_export_holds_everything_about_the_person_and_nothing_about_others(store
     assert {row["text"] for row in data["commitments"]} == {"Try it"}
     assert [row["note"] for row in data["commitments"]] == ["a private note"] * 2
     assert "What I learned" in {row["reflection"] for row in data["commitments"]}
+    profile = {"user_id": ADA, "track": "staff", "focus": '["mentoring"]'}
     assert data["coaching_profiles"] == [
-        {"user_id": ADA, "track": "staff", "focus": '["mentoring"]', "updated_at": NOW.isoformat()}
+        {"team_id": TEAM.team_id, **profile, "updated_at": NOW.isoformat()}
     ]
     assert {row["channel_id"] for row in data["subscriptions"]} == {ADA, f"C{ADA[1:]}"}
     for table in ("votes", "shares", "recent_tips", "checkins", "deliveries", "rotations"):

@@ -13,6 +13,7 @@ from bot.nuggets.schedule import Schedule
 from bot.store.tables import shares, subscriptions
 from tests.old_rows import insert_old_subscription
 from tests.racing import race, separate_store
+from tests.teams import TEAM
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SLOT = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -28,7 +29,7 @@ def count_rows(store, table):
 
 def test_a_subscription_round_trips(store):
     """Every field comes back as saved, with aware UTC datetimes."""
-    sub = Subscription.new("C1", MONDAY, "U1", NOW, kind="dm")
+    sub = Subscription.new(TEAM, "C1", MONDAY, "U1", NOW, kind="dm")
     store.save_subscription(sub)
     assert store.get_subscription("C1") == sub
     assert store.get_subscription("C2") is None
@@ -36,7 +37,7 @@ def test_a_subscription_round_trips(store):
 
 def test_a_row_in_a_timezone_tipbot_no_longer_accepts_still_reads(store):
     """An older version's `localtime` row comes back as stored from every read, next to others."""
-    store.save_subscription(Subscription.new("C1", MONDAY, "U1", NOW))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U1", NOW))
     insert_old_subscription(store, "C2", "localtime", NOW)
     assert [sub.schedule.timezone for sub in store.active_subscriptions()] == [
         "Europe/Berlin",
@@ -48,9 +49,9 @@ def test_a_row_in_a_timezone_tipbot_no_longer_accepts_still_reads(store):
 
 def test_subscribing_again_updates_the_one_row(store):
     """A second save changes the schedule, keeps created_at, and never adds a row."""
-    store.save_subscription(Subscription.new("C1", MONDAY, "U1", NOW))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U1", NOW))
     later = NOW + timedelta(days=1)
-    store.save_subscription(Subscription.new("C1", FRIDAY, "U2", later))
+    store.save_subscription(Subscription.new(TEAM, "C1", FRIDAY, "U2", later))
     sub = store.get_subscription("C1")
     assert (sub.schedule, sub.subscribed_by) == (FRIDAY, "U2")
     assert (sub.created_at, sub.updated_at, sub.active_since) == (NOW, later, later)
@@ -59,14 +60,14 @@ def test_subscribing_again_updates_the_one_row(store):
 
 def test_saving_the_same_schedule_keeps_active_since(store):
     """Only a changed schedule (or resuming) moves the point from which slots count."""
-    store.save_subscription(Subscription.new("C1", MONDAY, "U1", NOW))
-    store.save_subscription(Subscription.new("C1", MONDAY, "U2", NOW + timedelta(hours=1)))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U1", NOW))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U2", NOW + timedelta(hours=1)))
     assert store.get_subscription("C1").active_since == NOW
 
 
 def test_pausing_and_resubscribing(store):
     """A paused subscription keeps its reason until saved again, which re-activates it."""
-    store.save_subscription(Subscription.new("C1", MONDAY, "U1", NOW))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U1", NOW))
     paused_at = NOW + timedelta(days=1)
     assert store.pause_subscription("C1", "is_archived", paused_at)
     assert not store.pause_subscription("C1", "is_archived", paused_at)
@@ -76,7 +77,7 @@ def test_pausing_and_resubscribing(store):
     assert [s.channel_id for s in store.all_subscriptions()] == ["C1"]
 
     resumed_at = NOW + timedelta(days=3)
-    store.save_subscription(Subscription.new("C1", MONDAY, "U1", resumed_at))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U1", resumed_at))
     sub = store.get_subscription("C1")
     assert (sub.status, sub.paused_reason, sub.paused_at) == ("active", None, None)
     assert sub.active_since == resumed_at
@@ -85,7 +86,7 @@ def test_pausing_and_resubscribing(store):
 
 def test_deleting_a_subscription(store):
     """Unsubscribing removes the row and says whether there was one."""
-    store.save_subscription(Subscription.new("C1", MONDAY, "U1", NOW))
+    store.save_subscription(Subscription.new(TEAM, "C1", MONDAY, "U1", NOW))
     assert store.delete_subscription("C1")
     assert not store.delete_subscription("C1")
     assert store.get_subscription("C1") is None
@@ -94,7 +95,7 @@ def test_deleting_a_subscription(store):
 def test_subscriptions_are_listed_by_channel(store):
     """Listings are in a stable order."""
     for channel in ("C3", "C1", "C2"):
-        store.save_subscription(Subscription.new(channel, MONDAY, "U1", NOW))
+        store.save_subscription(Subscription.new(TEAM, channel, MONDAY, "U1", NOW))
     assert [s.channel_id for s in store.active_subscriptions()] == ["C1", "C2", "C3"]
 
 

@@ -81,7 +81,7 @@ def subscribe(
     existing = services.store.get_subscription(channel_id)
     kind: SubscriptionKind = "dm" if channel_id == user_id else "channel"
     services.store.save_subscription(
-        Subscription.new(channel_id, schedule, user_id, now, kind=kind)
+        Subscription.new(services.workspace(), channel_id, schedule, user_id, now, kind=kind)
     )
     where = "this conversation" if kind == "dm" else "this channel"
     upcoming = f"Next tip: {next_post(schedule, now)}. {before_repeats(services, channel_id)}"

@@ -8,7 +8,7 @@ import logging
 import urllib.error
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.slack import messages
 from bot.slack.answers.coaching import weight_for
 from bot.slack.posting import classify, classify_network_error
+from bot.slack.workspaces import in_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -121,18 +122,19 @@ class TipButtons:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def show_another(self, body: dict[str, Any], respond: Respond) -> None:
+    def show_another(self, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         """Replace the ephemeral tip with another, on the same topic if it had one."""
+        services = in_workspace(self.services, context)
         action = body["actions"][0]
         shown, topic = messages.read_button_value(action.get("value", ""))
-        library = self.services.library.current
+        library = services.library.current
         user_id = body["user"]["id"]
-        tip = self.services.picker.random_tip(
+        tip = services.picker.random_tip(
             library,
             user_id,
             topic or None,
             on_screen={shown},
-            weight=weight_for(self.services, user_id),
+            weight=weight_for(services, user_id),
         )
         if tip is None:
             respond(text="There are no tips to show right now.", replace_original=True)
@@ -143,12 +145,15 @@ class TipButtons:
             replace_original=True,
         )
 
-    def share_tip(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def share_tip(
+        self, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
         """Post the tip for everyone in the channel, then drop the ephemeral one."""
+        services = in_workspace(self.services, context)
         tip_id, _ = messages.read_button_value(body["actions"][0].get("value", ""))
-        tip = self.services.library.current.by_id.get(tip_id)
+        tip = services.library.current.by_id.get(tip_id)
         if tip is None:
-            command = self.services.settings.command
+            command = services.settings.command
             text = f"That tip was removed from the library. Try `{command}` for another one."
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
@@ -158,12 +163,14 @@ class TipButtons:
         if problem:
             respond(text=problem, replace_original=False, response_type="ephemeral")
             return
-        self.services.store.record_share(tip.id, channel_id, user_id, self.services.clock())
+        services.store.record_share(tip.id, channel_id, user_id, services.clock())
         respond(delete_original=True)
 
-    def count_helpful_vote(self, body: dict[str, Any], client: WebClient) -> None:
+    def count_helpful_vote(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Count the click (a second click takes the vote back) and relabel the button."""
-        store = self.services.store
+        store = in_workspace(self.services, context).store
         channel_id = body["channel"]["id"]
         message = body["message"]
         user_id = body["user"]["id"]

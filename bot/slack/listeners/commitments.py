@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -28,6 +28,7 @@ from bot.slack.coaching_modals import (
 from bot.slack.listeners.actions import ack_now
 from bot.slack.listeners.home import publish_home
 from bot.slack.people import slack_timezone
+from bot.slack.workspaces import in_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,10 @@ class CommitmentButtons:
         self.services = services
 
     def open_commit_modal(
-        self, body: dict[str, Any], client: WebClient, respond: Respond | None
+        self, body: dict[str, Any], client: WebClient, respond: Respond | None, context: BoltContext
     ) -> None:
         """Open the commit modal: the tip's try line (or your open commitment to edit)."""
-        services = self.services
+        services = in_workspace(self.services, context)
         tip_id, from_home = messages.read_try_value(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
         tip = services.library.current.by_id.get(tip_id)
@@ -71,20 +72,22 @@ class CommitmentButtons:
             or services.settings.timezone
         )
         title = existing.tip_title if tip is None and existing else (tip.title if tip else "")
-        context = CommitContext(tip_id, title, zone_name, from_home)
+        about = CommitContext(tip_id, title, zone_name, from_home)
         if existing is not None:
             view = commit_modal(
-                context, existing.text, existing.due_at, note=existing.note or "", editing=True
+                about, existing.text, existing.due_at, note=existing.note or "", editing=True
             )
         else:
             assert tip is not None
             due = default_check_in(services.clock(), load_zone(zone_name))
-            view = commit_modal(context, tip.try_, due)
+            view = commit_modal(about, tip.try_, due)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def answer_check_in(self, body: dict[str, Any], client: WebClient) -> None:
+    def answer_check_in(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Done, Partly or Drop it end the commitment; Not yet asks for a new time."""
-        services = self.services
+        services = in_workspace(self.services, context)
         action = body["actions"][0]
         parsed = coaching_messages.read_answer_value(action.get("value", ""))
         user_id = body["user"]["id"]
@@ -96,11 +99,11 @@ class CommitmentButtons:
             logger.warning("%s answered a check-in that is not theirs", user_id)
             return
         clicked = clicked_message(body)
-        context = CheckInContext(commitment_id, due, *clicked)
+        about = CheckInContext(commitment_id, due, *clicked)
         if action["action_id"] == coaching_messages.NOT_YET:
             if commitment.state == "active" and commitment.due_at == due:
                 suggested = default_snooze(due, services.clock())
-                view = snooze_modal(commitment, context, suggested)
+                view = snooze_modal(commitment, about, suggested)
                 client.views_open(trigger_id=body["trigger_id"], view=view)
             else:
                 update_check_in_dms(client, services, commitment, due, clicked)
@@ -114,7 +117,7 @@ class CommitmentButtons:
             update_check_in_dms(client, services, commitment, due, clicked)
             return
         if answer in ("done", "partly"):
-            client.views_open(trigger_id=body["trigger_id"], view=reflection_modal(ended, context))
+            client.views_open(trigger_id=body["trigger_id"], view=reflection_modal(ended, about))
         update_check_in_dms(client, services, ended, due, clicked)
 
 

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -26,6 +26,7 @@ from bot.slack.answers.subscriptions import next_post, when
 from bot.slack.coaching_messages import HOME_FOCUS, HOME_RESUME, HOME_TRACK
 from bot.slack.escaping import escape
 from bot.slack.listeners.actions import ack_now, post_shared_tip
+from bot.slack.workspaces import in_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -59,19 +60,27 @@ class HomeTab:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def on_home_opened(self, event: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(
+        self, event: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Draw the tab whenever someone opens it (not their Messages tab)."""
+        services = in_workspace(self.services, context)
         if event.get("tab") == "home":
-            publish_home(client, self.services, event["user"])
+            publish_home(client, services, event["user"])
 
-    def on_topic_chosen(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_topic_chosen(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Draw the tab again with a tip on the topic picked from the menu."""
+        services = in_workspace(self.services, context)
         topic = body["actions"][0]["selected_option"]["value"]
-        publish_home(client, self.services, body["user"]["id"], topic=topic)
+        publish_home(client, services, body["user"]["id"], topic=topic)
 
-    def on_dm_subscribe(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_dm_subscribe(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Subscribe the person to a weekly DM in their Slack timezone, or the default one."""
-        services = self.services
+        services = in_workspace(self.services, context)
         user_id = body["user"]["id"]
         weekday, time = home_view.dm_choice(body.get("view") or {})
         slack_zone = user_timezone(client, user_id)
@@ -82,75 +91,87 @@ class HomeTab:
             notice += " " + home_view.default_zone_notice(slack_zone, timezone)
         schedule = Schedule(weekday, time, timezone)
         services.store.save_subscription(
-            Subscription.new(user_id, schedule, user_id, services.clock(), kind="dm")
+            Subscription.new(
+                services.workspace(), user_id, schedule, user_id, services.clock(), kind="dm"
+            )
         )
         publish_home(client, services, user_id, notice=notice)
 
-    def on_dm_unsubscribe(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_dm_unsubscribe(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """End the weekly DM (the tab asked first) and say so on the tab."""
+        services = in_workspace(self.services, context)
         user_id = body["user"]["id"]
-        self.services.store.delete_subscription(user_id)
-        publish_home(client, self.services, user_id, notice="Done: no more weekly tips by DM.")
+        services.store.delete_subscription(user_id)
+        publish_home(client, services, user_id, notice="Done: no more weekly tips by DM.")
 
-    def on_track_chosen(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_track_chosen(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Save the track picked from the menu; the tips favour it from now on."""
+        services = in_workspace(self.services, context)
         user_id = body["user"]["id"]
         picked = (body["actions"][0].get("selected_option") or {}).get("value", "")
         track = parse_track(str(picked))
-        profile = self.services.store.get_profile(user_id) or Profile(user_id)
-        self.services.store.save_profile(
-            Profile(user_id, track, profile.focus), self.services.clock()
-        )
+        profile = services.store.get_profile(user_id) or Profile(user_id)
+        services.store.save_profile(Profile(user_id, track, profile.focus), services.clock())
         notice = f":white_check_mark: Your track is now *{track or 'not set'}*."
-        publish_home(client, self.services, user_id, notice=notice)
+        publish_home(client, services, user_id, notice=notice)
 
-    def on_focus_chosen(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_focus_chosen(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Save up to three focus topics picked from the menu."""
+        services = in_workspace(self.services, context)
         user_id = body["user"]["id"]
         picked = [str(o.get("value", "")) for o in body["actions"][0].get("selected_options") or []]
-        known = [topic.tag for topic, _ in self.services.library.current.topics()]
+        known = [topic.tag for topic, _ in services.library.current.topics()]
         focus = clean_focus(picked, known)
-        profile = self.services.store.get_profile(user_id) or Profile(user_id)
-        self.services.store.save_profile(
-            Profile(user_id, profile.track, focus), self.services.clock()
-        )
+        profile = services.store.get_profile(user_id) or Profile(user_id)
+        services.store.save_profile(Profile(user_id, profile.track, focus), services.clock())
         said = ", ".join(f"`{topic}`" for topic in focus) or "none"
-        publish_home(client, self.services, user_id, notice=f":dart: Focus topics: {said}.")
+        publish_home(client, services, user_id, notice=f":dart: Focus topics: {said}.")
 
-    def on_resume(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_resume(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Start paused check-ins again; one already due comes at the next minute."""
+        services = in_workspace(self.services, context)
         user_id = body["user"]["id"]
-        now = self.services.clock().replace(microsecond=0)
-        resumed = self.services.store.resume_commitments(user_id, now)
+        now = services.clock().replace(microsecond=0)
+        resumed = services.store.resume_commitments(user_id, now)
         notice = f":arrow_forward: Resumed {resumed} check-in{'' if resumed == 1 else 's'}."
-        publish_home(client, self.services, user_id, notice=notice)
+        publish_home(client, services, user_id, notice=notice)
 
-    def on_another(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_another(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Put another tip on the same topic under the menu."""
+        services = in_workspace(self.services, context)
         shown, topic = messages.read_button_value(body["actions"][0].get("value", ""))
         user_id = body["user"]["id"]
-        library = self.services.library.current
-        tip = self.services.picker.random_tip(
-            library, user_id, topic, on_screen={shown}, weight=weight_for(self.services, user_id)
+        library = services.library.current
+        tip = services.picker.random_tip(
+            library, user_id, topic, on_screen={shown}, weight=weight_for(services, user_id)
         )
-        publish_home(client, self.services, user_id, topic=topic, topic_tip=tip)
+        publish_home(client, services, user_id, topic=topic, topic_tip=tip)
 
-    def on_share_clicked(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_share_clicked(
+        self, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Open the modal that asks where to share the tip."""
+        services = in_workspace(self.services, context)
         value = body["actions"][0].get("value", "")
         tip_id, topic, _ = home_view.read_share_value(value)
-        tip = self.services.library.current.by_id.get(tip_id)
+        tip = services.library.current.by_id.get(tip_id)
         if tip is None:
             notice = f"That tip was removed from the library. {ANOTHER_HINT}"
-            publish_home(client, self.services, body["user"]["id"], topic=topic, notice=notice)
+            publish_home(client, services, body["user"]["id"], topic=topic, notice=notice)
             return
         client.views_open(trigger_id=body["trigger_id"], view=home_view.share_modal(tip, value))
 
     def on_share_submitted(
-        self, body: dict[str, Any], client: WebClient, respond: Respond | None
+        self, body: dict[str, Any], client: WebClient, respond: Respond | None, context: BoltContext
     ) -> None:
         """Post the tip in the channel picked, and say on the tab how it went."""
-        services = self.services
+        services = in_workspace(self.services, context)
         view = body.get("view") or {}
         tip_id, topic, shown = home_view.read_share_value(view.get("private_metadata", ""))
         user_id = body["user"]["id"]

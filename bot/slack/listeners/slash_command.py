@@ -20,6 +20,7 @@ from bot.slack import messages
 from bot.slack.answers import admin
 from bot.slack.answers.coaching import answer_me, answer_track, weight_for
 from bot.slack.answers.subscriptions import answer_change, answer_schedule
+from bot.slack.workspaces import in_workspace
 from bot.subcommands import SUBCOMMANDS_BY_NAME, TipCommand, parse_command
 
 logger = logging.getLogger(__name__)
@@ -53,10 +54,10 @@ class SlashCommand:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def answer_in_ack(self, ack: Ack, command: dict[str, Any]) -> None:
+    def answer_in_ack(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """Answer in the ack itself: no Web API call, so Slack's 3-second deadline is safe."""
         request = parse_command(command.get("text", ""))
-        blocks, text = answer(self.services, request, command)
+        blocks, text = answer(in_workspace(self.services, context), request, command)
         ack(response_type="ephemeral", blocks=blocks, text=text)
 
     def ack_reload(self, ack: Ack, command: dict[str, Any]) -> None:
@@ -84,7 +85,7 @@ class SlashCommand:
             text = admin.refusal(self.services, request.name)
             ack(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
             return
-        change = answer_change(self.services, request, command)
+        change = answer_change(in_workspace(self.services, context), request, command)
         # The lazy listener gets a copy of this context, made after this function returns
         # because the app processes before responding (bot/slack/app.py).
         context[ANNOUNCEMENT] = change.announcement

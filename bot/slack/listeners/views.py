@@ -27,6 +27,7 @@ from bot.slack.coaching_modals import (
 )
 from bot.slack.listeners.commitments import update_check_in_dms
 from bot.slack.listeners.home import publish_home
+from bot.slack.workspaces import in_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +46,6 @@ def register(app: App, services: Services) -> None:
     app.view(coaching_modals.REFLECTION_MODAL)(views.save_reflection)
 
 
-def team_of(body: dict[str, Any]) -> str:
-    """The workspace a request comes from."""
-    team = body.get("team") or {}
-    return str(team.get("id") or (body.get("user") or {}).get("team_id") or "")
-
-
 class CoachingViews:
     """What each submission does; Bolt passes the arguments by name, not `self`."""
 
@@ -61,7 +56,7 @@ class CoachingViews:
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         """Store the commitment, or put each problem under its field and store nothing."""
-        services = self.services
+        services = in_workspace(self.services, context)
         about = CommitContext.decode(str(view.get("private_metadata", "")))
         if about is None:
             ack()
@@ -73,8 +68,10 @@ class CoachingViews:
             errors = {FIELD_BLOCKS[field]: text for field, text in found.items()}
             ack(response_action="errors", errors=errors)
             return
+        workspace = services.workspace()
         draft = CommitmentDraft(
-            team_id=team_of(body),
+            team_id=workspace.team_id,
+            enterprise_id=workspace.enterprise_id,
             user_id=body["user"]["id"],
             tip_id=about.tip_id,
             tip_title=about.tip_title,
@@ -91,30 +88,31 @@ class CoachingViews:
         self, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """DM the person what they committed to and when the check-in comes."""
+        services = in_workspace(self.services, context)
         committed = context.get(COMMITTED)
         if not committed:
             return
         user_id = body["user"]["id"]
-        commitment = self.services.store.get_commitment(int(committed["id"]), user_id)
+        commitment = services.store.get_commitment(int(committed["id"]), user_id)
         if commitment is None:
             return
         opening = "You're on!" if committed["created"] else "Updated."
         due = when(commitment.due_at, commitment.timezone)
         text = (
             f":white_check_mark: {opening} You'll try:\n{quoted(commitment.text)}\n"
-            f"I'll check in on {due}. `{self.services.settings.command} me` shows everything "
+            f"I'll check in on {due}. `{services.settings.command} me` shows everything "
             "you're trying; only you can see it."
         )
         client.chat_postMessage(channel=user_id, text=text, unfurl_links=False)
         if committed["home"]:
             notice = f":white_check_mark: {opening} I'll check in on {due}."
-            publish_home(client, self.services, user_id, notice=notice)
+            publish_home(client, services, user_id, notice=notice)
 
     def snooze(
         self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
         """Move the check-in to the time picked, or say under the field why it cannot."""
-        services = self.services
+        services = in_workspace(self.services, context)
         about = CheckInContext.decode(str(view.get("private_metadata", "")))
         if about is None:
             ack()
@@ -138,15 +136,19 @@ class CoachingViews:
 
     def show_snoozed(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Show "Not yet" and the new time in place of the check-in's buttons."""
+        services = in_workspace(self.services, context)
         about = CheckInContext.decode(str(context.get(SNOOZED) or ""))
         if about is None:
             return
-        commitment = self.services.store.get_commitment(about.commitment_id, body["user"]["id"])
+        commitment = services.store.get_commitment(about.commitment_id, body["user"]["id"])
         if commitment is not None:
-            update_check_in_dms(client, self.services, commitment, about.due, about.clicked)
+            update_check_in_dms(client, services, commitment, about.due, about.clicked)
 
-    def save_reflection(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def save_reflection(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
         """Keep what the person learned, on their own commitment; empty saves nothing."""
+        services = in_workspace(self.services, context)
         about = CheckInContext.decode(str(view.get("private_metadata", "")))
         text = coaching_modals.text_value(view, REFLECTION_BLOCK).strip()
         if len(text) > MAX_REFLECTION:
@@ -154,8 +156,8 @@ class CoachingViews:
             ack(response_action="errors", errors={REFLECTION_BLOCK: said})
             return
         if about is not None and text:
-            saved = self.services.store.save_reflection(
-                about.commitment_id, body["user"]["id"], text, self.services.clock()
+            saved = services.store.save_reflection(
+                about.commitment_id, body["user"]["id"], text, services.clock()
             )
             if not saved:
                 logger.warning("A reflection for commitment %d was not saved", about.commitment_id)

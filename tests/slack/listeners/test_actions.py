@@ -13,6 +13,7 @@ from bot.slack import messages
 from bot.slack.listeners.actions import TipButtons
 from bot.store.sql import SqlStore
 from tests.slack_stand_in import SlackStandIn
+from tests.teams import TEAM, context_in
 
 NOW = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
 POST = {"channel": "C1", "ts": "1700000001.000100"}
@@ -44,14 +45,14 @@ def test_a_vote_that_lands_during_the_relabel_gets_a_relabel_of_its_own(
     assert isinstance(services.store, SqlStore)
     services.store = VoteDuringRelabel(services.store.engine)
 
-    TipButtons(services).count_helpful_vote(helpful_click(services, "U1"), client)
+    TipButtons(services).count_helpful_vote(helpful_click(services, "U1"), client, context_in())
 
     buttons = [
         call.params["blocks"][-1]["elements"][0] for call in stand_in.calls_to("chat.update")
     ]
     labels = [button["text"]["text"] for button in buttons]
     assert labels == [":+1: Helpful (1)", ":+1: Helpful (2)"]
-    assert services.store.vote_count(POST["channel"], POST["ts"]) == 2
+    assert SqlStore(services.store.engine, TEAM).vote_count(POST["channel"], POST["ts"]) == 2
 
 
 def test_another_tip_with_no_tips_left_says_so(
@@ -61,7 +62,7 @@ def test_another_tip_with_no_tips_left_says_so(
     services.library = CurrentLibrary(LoadResult(Library(()), ()), NOW)
     body = {"actions": [{"value": '{"tip":"gone","topic":""}'}], "user": {"id": "U1"}}
 
-    TipButtons(services).show_another(body, respond)
+    TipButtons(services).show_another(body, respond, context_in())
 
     (reply,) = stand_in.calls_to("response:direct")
     assert reply.params["text"] == "There are no tips to show right now."

@@ -16,6 +16,7 @@ from bot.slack.listeners.slash_command import (
 from tests.conftest import ADMIN
 from tests.slack.listeners.conftest import acked
 from tests.slack_stand_in import Reply, SlackStandIn
+from tests.teams import context_in
 
 
 def command(text: str, user_id: str = "U1") -> dict[str, str]:
@@ -29,7 +30,7 @@ def test_help_is_answered_in_the_ack_without_calling_slack(
     """`/tip help` comes back in the ack itself, ephemeral, and no Web API call is made."""
     ack = Ack()
 
-    SlashCommand(services).answer_in_ack(ack, command("help"))
+    SlashCommand(services).answer_in_ack(ack, command("help"), context_in())
 
     answer = acked(ack)
     assert answer["response_type"] == "ephemeral"

@@ -11,6 +11,8 @@ the delivery ledger:
   published it, and a duplicate is worse than a gap that the ledger explains.
 * Slack errors that prove nothing was posted (`TransientSlackError`, `AuthRevoked`) leave
   the slot in 'retry', which a later tick re-claims atomically while inside the grace window.
+  A rejected token stops only its own workspace: every other slot of that workspace due in
+  the tick is left in 'retry' too, unposted, and the other workspaces go on.
   Errors after which Slack may have posted (`PostOutcomeUnknown`: a timeout, a dropped
   connection, a 500) and refusals a retry cannot fix (`PostRejected`) end it as 'failed'.
   `WHEN_POSTING_FAILS` is that rule as a table.
@@ -22,6 +24,9 @@ the delivery ledger:
   posted) for a slot less than 6 days before it. Weekly slots are at least 6 days 23 hours
   apart, so an unchanged schedule never trips this; after a change, the new day takes over
   from the first slot that is 6 or more days after the last nugget.
+* Workspaces are delivered side by side (bot/workspace_lanes.py): threads take one
+  subscription of each workspace in turn, at most `per_workspace` of one workspace at once,
+  so one slow or rate-limited workspace holds a few threads and never the others' turns.
 * A subscription whose stored timezone cannot be loaded (`localtime`, which older versions
   accepted) has no slot times, so nothing can go in the ledger: it is paused with the
   reason `unknown_timezone`, and the other subscriptions are delivered as usual.
@@ -33,7 +38,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -59,6 +63,7 @@ from bot.nuggets.rotation import next_tip
 from bot.nuggets.schedule import slots_between
 from bot.nuggets.store import NuggetStore
 from bot.workspace import Workspace
+from bot.workspace_lanes import side_by_side
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +74,13 @@ LOOKBACK = timedelta(weeks=4)
 STALE_CLAIM_AFTER = timedelta(minutes=10)
 # See the module docstring: no second nugget within this long after one was posted.
 MIN_GAP_BETWEEN_NUGGETS = timedelta(days=6)
-# How many subscriptions are delivered at once; Slack's rate limits are met by retrying.
+# How many subscriptions are delivered at once, across workspaces. The scheduler sets it
+# from the calls it lets wait on Slack at once; the Slack layer's pacer keeps to that cap
+# and to each workspace's limits.
 POST_WORKERS = 8
+# How many subscriptions of one workspace are delivered at once: as many as the whole
+# fan-out used, so a single-workspace install posts as fast as it did.
+WORKSPACE_WORKERS = 8
 INTERRUPTED = "interrupted before Slack confirmed the post; not retried to avoid a duplicate"
 # Statuses that mean the channel got, or may still get, a nugget for that slot.
 _POSTED_OR_POSTING: frozenset[DeliveryStatus] = frozenset({"sent", "claimed", "retry"})
@@ -127,6 +137,8 @@ class DeliveryReport:
     retry: int = 0
     skipped: int = 0
     failures: list[DeliveryFailure] = field(default_factory=list)
+    # Workspaces whose token Slack rejected in this tick, with Slack's reason.
+    revoked: dict[Workspace, str] = field(default_factory=dict)
 
 
 def describe_duration(span: timedelta) -> str:
@@ -182,6 +194,7 @@ class FanOut:
     lookback: timedelta = LOOKBACK
     stale_after: timedelta = STALE_CLAIM_AFTER
     workers: int = POST_WORKERS
+    per_workspace: int = WORKSPACE_WORKERS
     # How much each tip weighs in a subscription's rotation (a person's track and focus,
     # for their weekly DM); None: every tip the same. See rotation.next_tip.
     favour: Callable[[Subscription], Callable[[Tip], float] | None] = lambda _sub: None
@@ -189,7 +202,9 @@ class FanOut:
     def deliver_due(self, now: datetime) -> DeliveryReport:
         """Post every due slot of every active subscription once; account for the rest.
 
-        Raises AuthRevoked, after logging it, because every further post would fail too.
+        A workspace whose token Slack rejects is stopped, logged and listed in the report's
+        `revoked`. Raises AuthRevoked when every workspace with a slot due had its token
+        rejected (single-workspace mode: the one token), as nothing could be posted at all.
         """
         return _Tick(self, now).run()
 
@@ -209,9 +224,12 @@ class _Tick:
         self.rng = fan_out.rng
         self.report = DeliveryReport()
         self._report_lock = threading.Lock()
-        # Set when the token is revoked: every further post would fail the same way.
+        # Set when the process is going down: start nothing new.
         self.stopped = threading.Event()
-        self.revoked: AuthRevoked | None = None
+        # Workspaces whose token was rejected: every further post there would fail the same way.
+        self.revoked: dict[Workspace, AuthRevoked] = {}
+        # Workspaces with a slot this tick tried to post.
+        self.posting: set[Workspace] = set()
         self._library: dict[str, Tip] | None = None
         self._started = time.monotonic()
 
@@ -226,27 +244,29 @@ class _Tick:
         for row in self.store.deliveries(since=since):
             ledgers[row.workspace.team_id, row.channel_id].append(row)
         subscriptions = self.store.active_subscriptions()
-        # Posts wait on Slack (about 100 ms each), so a few run at once; every slot is still
-        # claimed in the ledger on its own before it is posted, so exactly-once holds.
-        with ThreadPoolExecutor(fan_out.workers, thread_name_prefix="nuggets") as pool:
-            futures = [
-                pool.submit(self.deliver_one, sub, ledgers.get(_key(sub), []), fan_out.lookback)
-                for sub in subscriptions
-            ]
-        for future in futures:
-            # Only what deliver_one lets through gets here: the process is going down.
-            crash = future.exception()
-            if crash is not None:
-                raise crash
+        # Posts wait on Slack (about 100 ms each), so many run at once, workspaces side by
+        # side; every slot is still claimed in the ledger on its own before it is posted,
+        # so exactly-once holds. Only what deliver_one lets through (the process going
+        # down) is raised here.
+        side_by_side(
+            ((sub.workspace, sub) for sub in subscriptions),
+            lambda _workspace, sub: self.deliver_one(
+                sub, ledgers.get(_key(sub), []), fan_out.lookback
+            ),
+            workers=fan_out.workers,
+            per_workspace=fan_out.per_workspace,
+            name="nuggets",
+        )
         for sub in subscriptions:
             ledgers.pop(_key(sub), None)
-        if self.revoked is not None:
-            raise self.revoked
+        if self.revoked and self.posting <= set(self.revoked):
+            raise next(iter(self.revoked.values()))
         # What is left belongs to channels that unsubscribed or were paused meanwhile.
         for ledger in ledgers.values():
             for row in ledger:
                 if row.status == "retry":
                     self.abandon_retry(row)
+        self.report.revoked = {ws: error.reason for ws, error in self.revoked.items()}
         self.log_report()
         return self.report
 
@@ -324,7 +344,7 @@ class _Tick:
         date by the time a slot is claimed; that is fine, because the claim itself decides.
         """
         for row in ledger:
-            if row.status == "retry":
+            if row.status == "retry" and not self.is_revoked(sub.workspace):
                 self.retry(sub, row)
         recorded = {row.slot_at: row for row in ledger}
         claimed: list[datetime] = []
@@ -351,6 +371,12 @@ class _Tick:
                 self.count("skipped")
                 continue
             claimed.append(slot)
+            with self._report_lock:
+                self.posting.add(sub.workspace)
+                revoked = self.revoked.get(sub.workspace)
+            if revoked is not None:
+                self.hold_for_token(sub, slot, revoked)
+                continue
             self.post(sub, slot, tip_id=None)
 
     def deliver_one(self, sub: Subscription, ledger: list[Delivery], lookback: timedelta) -> None:
@@ -360,14 +386,7 @@ class _Tick:
         try:
             self.deliver(sub, ledger, lookback)
         except AuthRevoked as error:
-            if not self.stopped.is_set():
-                self.stopped.set()
-                self.revoked = error
-                logger.critical(
-                    "Slack rejected the bot token (%s); stopped posting nuggets. "
-                    "Reinstall the app or set a new SLACK_BOT_TOKEN.",
-                    error.reason,
-                )
+            self.stop_workspace(sub.workspace, error)
         except UnknownTimezone as error:
             self.timezone_unusable(sub, error)
         except Exception as error:
@@ -382,6 +401,32 @@ class _Tick:
             # The process is going down (SystemExit, KeyboardInterrupt): start nothing new.
             self.stopped.set()
             raise
+
+    def is_revoked(self, workspace: Workspace) -> bool:
+        """Whether Slack rejected the workspace's token earlier in this tick."""
+        with self._report_lock:
+            return workspace in self.revoked
+
+    def hold_for_token(self, sub: Subscription, slot: datetime, error: AuthRevoked) -> None:
+        """Leave a claimed slot of a workspace whose token was rejected in 'retry', unposted:
+        the ledger accounts for it, and it is posted once the token works again."""
+        reason = WHEN_POSTING_FAILS[AuthRevoked].reason.format(reason=error.reason)
+        self.finish(sub, slot, "retry", reason=reason)
+        self.count("retry")
+
+    def stop_workspace(self, workspace: Workspace, error: AuthRevoked) -> None:
+        """Post nothing more for `workspace` in this tick; say so once, loudly."""
+        with self._report_lock:
+            if workspace in self.revoked:
+                return
+            self.revoked[workspace] = error
+        logger.critical(
+            "Slack rejected the bot token of workspace %s (%s); stopped posting nuggets "
+            "there, the other workspaces go on. Reinstall the app there (or set a new "
+            "SLACK_BOT_TOKEN).",
+            workspace,
+            error.reason,
+        )
 
     def timezone_unusable(self, sub: Subscription, error: UnknownTimezone) -> None:
         """Pause a subscription whose stored timezone cannot be loaded: it has no slot times."""
@@ -421,6 +466,8 @@ class _Tick:
         if not store.reclaim_retry(sub.channel_id, row.slot_at, self.worker_id, self.stamp()):
             self.count("skipped")
             return
+        with self._report_lock:
+            self.posting.add(sub.workspace)
         self.post(sub, row.slot_at, tip_id=row.tip_id)
 
     def abandon_retry(self, row: Delivery) -> None:

@@ -7,7 +7,6 @@ records every call with the time it arrived and its workspace.
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -90,7 +89,7 @@ class Workspaces:
 
 
 @pytest.fixture
-def workspaces(settings: Settings, stand_in: SlackStandIn) -> Iterator[Workspaces]:
+def workspaces(settings: Settings, stand_in: SlackStandIn) -> Workspaces:
     """Several workspaces, none subscribed yet."""
     return Workspaces(settings, stand_in)
 

@@ -114,23 +114,32 @@ class Pacer:
         # (workspace, channel) -> when that channel's next post may go.
         self._channels: dict[tuple[Hashable, str], float] = {}
 
-    def call(self, workspace: Hashable, channel: str | None, send: Callable[[], T]) -> T:
+    def call(
+        self,
+        workspace: Hashable,
+        channel: str | None,
+        send: Callable[[], T],
+        *,
+        retries: int = RATE_LIMIT_RETRIES,
+    ) -> T:
         """Send one call for `workspace` (to `channel`, if it posts) when its turn comes.
 
         A 429 pauses the workspace for Retry-After (plus up to a tenth as jitter) and the
-        call goes again at its next turn, up to RATE_LIMIT_RETRIES times; then the
-        SlackApiError is raised. Anything else `send` raises goes straight to the caller.
+        call goes again at its next turn, up to `retries` times; then the SlackApiError is
+        raised. Anything else `send` raises goes straight to the caller.
         """
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
+        for attempt in range(retries + 1):
             self.wait_turn(workspace, channel)
             try:
                 with self._calls:
                     return send()
             except SlackApiError as error:
-                if error.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+                if error.response.status_code != 429:
                     raise
                 seconds = retry_after_seconds(error.response.headers)
                 self.hold(workspace, seconds + self.rng.uniform(0, JITTER_FRACTION * seconds))
+                if attempt == retries:
+                    raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def wait_turn(self, workspace: Hashable, channel: str | None) -> None:

@@ -34,9 +34,13 @@ from bot.nuggets.errors import (
 from bot.nuggets.models import UNKNOWN_TIMEZONE, Subscription, SubscriptionKind
 from bot.slack import coaching_messages, messages
 from bot.slack.answers.subscriptions import how_to_resume, paused_because
-from bot.slack.pacing import Pacer, pace_limits
+from bot.slack.pacing import RATE_LIMIT_RETRIES, Pacer, pace_limits
 from bot.slack.retrying import never_reached_slack
-from bot.slack.workspace_clients import WorkspaceClients, for_every_workspace
+from bot.slack.workspace_clients import (
+    WorkspaceClients,
+    for_every_workspace,
+    waits_out_rate_limits,
+)
 from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -114,6 +118,7 @@ class SlackPoster:
                     text=f"Tip of the week: {messages.fallback_text(tip)}",
                     unfurl_links=False,
                 ),
+                retries=_pacer_retries(client),
             )
         except SlackApiError as exc:
             raise classify(exc) from exc
@@ -143,6 +148,7 @@ class SlackCheckInPoster:
                     text=coaching_messages.check_in_text(commitment, kind),
                     unfurl_links=False,
                 ),
+                retries=_pacer_retries(client),
             )
         except SlackApiError as exc:
             raise classify(exc) from exc
@@ -170,6 +176,12 @@ def _client(clients: WorkspaceClients, workspace: Workspace) -> WebClient:
     if client is None:
         raise AuthRevoked(NOT_INSTALLED)
     return client
+
+
+def _pacer_retries(client: WebClient) -> int:
+    """How often the Pacer sends a call again after a 429: never when the client already
+    does (a WebClient handed in as it is, from `create_client`)."""
+    return 0 if waits_out_rate_limits(client) else RATE_LIMIT_RETRIES
 
 
 def classify(exc: SlackApiError) -> NuggetPostError:
@@ -241,6 +253,7 @@ class SlackNotifier:
                 sub.workspace,
                 sub.subscribed_by,
                 lambda: client.chat_postMessage(channel=sub.subscribed_by, text=text),
+                retries=_pacer_retries(client),
             )
         except SlackApiError as exc:
             logger.error(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Settings
 from bot.slack.retrying import paced_retry_handlers
@@ -36,6 +37,12 @@ def posting_client(settings: Settings, token: str, timeout: int = POSTING_TIMEOU
         timeout=timeout,
         retry_handlers=paced_retry_handlers(),
     )
+
+
+def waits_out_rate_limits(client: WebClient) -> bool:
+    """Whether the client retries 429s itself (one from `create_client`, say), so a Pacer
+    must not send the call yet again on top of its retries."""
+    return any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers)
 
 
 class OneBotToken:

@@ -25,7 +25,6 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -40,6 +39,8 @@ from bot.errors import (
     PostRejected,
     TransientSlackError,
 )
+from bot.workspace import Workspace
+from bot.workspace_lanes import side_by_side
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ LAPSE_AFTER = timedelta(days=7)
 # As the weekly fan-out: longer than one post can take, retries after a 429 included.
 STALE_CLAIM_AFTER = timedelta(minutes=10)
 POST_WORKERS = 8
+# As the weekly fan-out: at most this many commitments of one workspace at once.
+WORKSPACE_WORKERS = 8
 INTERRUPTED = "interrupted before Slack confirmed the DM; not retried to avoid a duplicate"
 # The most steps one commitment takes in a tick: the check-in, the reminder (each sent or
 # recorded as missed), then the lapse or a wait.
@@ -238,11 +241,16 @@ class CheckInRound:
     worker_id: str
     stale_after: timedelta = STALE_CLAIM_AFTER
     workers: int = POST_WORKERS
+    per_workspace: int = WORKSPACE_WORKERS
 
     def deliver_due(self, now: datetime) -> CheckInReport:
         """Send every due check-in and reminder once, lapse the unanswered, record the rest.
 
-        Raises AuthRevoked, after logging it, because every further DM would fail too.
+        Workspaces go side by side, as in the weekly fan-out. A workspace whose token Slack
+        rejects sends no further DM in the tick (the one that failed waits in 'retry', the
+        others are taken by the next tick); the rest go on. Raises AuthRevoked, after
+        logging it, when every workspace that had a DM to send was rejected
+        (single-workspace mode: the one token).
         """
         return _Tick(self, now).run()
 
@@ -256,8 +264,11 @@ class _Tick:
         self.now = now
         self.report = CheckInReport()
         self._lock = threading.Lock()
+        # Set when the process is going down: start nothing new.
         self.stopped = threading.Event()
-        self.revoked: AuthRevoked | None = None
+        # Workspaces whose token was rejected, and those with a DM this tick tried to send.
+        self.revoked: dict[Workspace, AuthRevoked] = {}
+        self.posting: set[Workspace] = set()
         self._started = time.monotonic()
 
     def stamp(self) -> datetime:
@@ -279,17 +290,17 @@ class _Tick:
         if commitments:
             for row in self.store.due_check_ins(self.now):
                 ledgers.setdefault(row.commitment_id, {})[row.kind] = row
-        with ThreadPoolExecutor(self.round.workers, thread_name_prefix="check-ins") as pool:
-            futures = [
-                pool.submit(self.handle_one, commitment, ledgers.get(commitment.id, {}))
-                for commitment in commitments
-            ]
-        for future in futures:
-            crash = future.exception()
-            if crash is not None:
-                raise crash
-        if self.revoked is not None:
-            raise self.revoked
+        side_by_side(
+            ((commitment.workspace, commitment) for commitment in commitments),
+            lambda _workspace, commitment: self.handle_one(
+                commitment, ledgers.get(commitment.id, {})
+            ),
+            workers=self.round.workers,
+            per_workspace=self.round.per_workspace,
+            name="check-ins",
+        )
+        if self.revoked and self.posting <= set(self.revoked):
+            raise next(iter(self.revoked.values()))
         self.log_report()
         return self.report
 
@@ -338,17 +349,24 @@ class _Tick:
         try:
             self.handle(commitment, ledger)
         except AuthRevoked as error:
-            if not self.stopped.is_set():
-                self.stopped.set()
-                self.revoked = error
-                logger.critical(
-                    "Slack rejected the bot token (%s); stopped sending check-ins. "
-                    "Reinstall the app or set a new SLACK_BOT_TOKEN.",
-                    error.reason,
-                )
+            self.stop_workspace(commitment.workspace, error)
         except Exception as error:
             logger.exception("check-ins for commitment %d failed", commitment.id)
             self.count("failed", f"commitment {commitment.id}: {type(error).__name__}")
+
+    def stop_workspace(self, workspace: Workspace, error: AuthRevoked) -> None:
+        """Send nothing more for `workspace` in this tick; say so once, loudly."""
+        with self._lock:
+            if workspace in self.revoked:
+                return
+            self.revoked[workspace] = error
+        logger.critical(
+            "Slack rejected the bot token of workspace %s (%s); stopped sending check-ins "
+            "there, the other workspaces go on. Reinstall the app there (or set a new "
+            "SLACK_BOT_TOKEN).",
+            workspace,
+            error.reason,
+        )
 
     def handle(self, commitment: Commitment, ledger: dict[CheckInKind, CheckIn]) -> None:
         """Take steps for one commitment until it must wait, or a DM leaves it waiting."""
@@ -366,6 +384,10 @@ class _Tick:
                 continue
             if isinstance(step, Later) or self.stopped.is_set():
                 return
+            with self._lock:
+                if commitment.workspace in self.revoked:
+                    return
+                self.posting.add(commitment.workspace)
             outcome = self.claim_and_post(commitment, step)
             if outcome is None:
                 return

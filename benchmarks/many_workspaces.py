@@ -101,6 +101,8 @@ class Outcome:
     started_at: float
     finished_at: float
     peak_rss_mb: float
+    # CPU seconds the fan-out's process spent in the tick (user + system).
+    cpu_seconds: float = 0.0
     sent: int = 0
     failed: int = 0
     retry: int = 0
@@ -132,6 +134,7 @@ def fan_out_job(plan: Plan) -> NuggetJob:
 def fan_out_once(plan: Plan, results: "Queue[Outcome]") -> None:
     """Build the job, run one tick, and send back its report and this process's peak RSS."""
     job = fan_out_job(plan)
+    cpu_before = cpu_seconds()
     started = time.monotonic()
     try:
         report = job.run()
@@ -147,11 +150,18 @@ def fan_out_once(plan: Plan, results: "Queue[Outcome]") -> None:
             started_at=started,
             finished_at=finished,
             peak_rss_mb=peak_rss_mb(),
+            cpu_seconds=cpu_seconds() - cpu_before,
             sent=report.sent,
             failed=report.failed,
             retry=report.retry,
         )
     )
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -280,7 +290,7 @@ def measure(name: str, workspaces: int, calls_in_flight: int, broken: bool) -> R
         outcome=outcome,
         max_in_flight=max_in_flight,
         rate_limited=rate_limited,
-        posts=sum(1 for call in calls if call.status == 200),
+        posts=sum(accepted[key] for key in live),
         lost=sum(1 for key in live if not accepted[key]),
         duplicates=sum(count - 1 for count in accepted.values() if count > 1),
         ledger=total,
@@ -350,12 +360,23 @@ def render(runs: list[Run]) -> tuple[str, bool]:
                 str(run.lost),
                 str(run.duplicates),
                 f"{run.outcome.peak_rss_mb:.0f}",
+                f"{run.outcome.cpu_seconds:.1f}",
                 describe(run.ledger),
                 verdict(not missed),
             ]
         )
     headers = ["run", "workspaces", "channels", "elapsed s", "floor s", "/floor"]
-    headers += ["in flight max/cap", "429s", "posts", "lost", "dup", "RSS MB", "ledger", "target"]
+    headers += [
+        "in flight max/cap",
+        "429s",
+        "posts",
+        "lost",
+        "dup",
+        "RSS MB",
+        "CPU s",
+        "ledger",
+        "target",
+    ]
     lines = [
         f"One slot due in many workspaces ({CHANNELS_PER_WORKSPACE} channels each); the "
         f"stand-in answers after {LATENCY_SECONDS * 1000:.0f} ms and allows "
@@ -365,9 +386,9 @@ def render(runs: list[Run]) -> tuple[str, bool]:
         render_table(headers, rows),
         "",
         "floor = posts x latency / calls in flight; in flight max = the most calls the "
-        "stand-in had in progress at once; posts = calls it accepted (200).",
+        "stand-in had in progress at once; posts = posts the healthy workspaces' channels got.",
         "lost = channels of healthy workspaces with no post; dup = calls beyond one per "
-        "channel (500s included); RSS = peak of the fan-out's process.",
+        "channel (500s included); RSS = peak of the fan-out's process, CPU s = its CPU time in the tick.",
         f"broken: {DEAD} answers invalid_auth and {BROKEN} HTTP 500 to every call; their "
         "slots must end 'retry' and 'failed', each called at most once.",
         f"targets: <= {MAX_FLOOR_RATIO}x floor, 0 lost, 0 dup, RSS < {MAX_RSS_MB:.0f} MB, "

@@ -60,7 +60,7 @@ from bot.nuggets.models import (
     SubscriptionKind,
 )
 from bot.nuggets.rotation import next_tip
-from bot.nuggets.schedule import slots_between
+from bot.nuggets.schedule import Schedule, slots_between
 from bot.nuggets.store import NuggetStore
 from bot.workspace import Workspace
 from bot.workspace_lanes import side_by_side
@@ -231,6 +231,9 @@ class _Tick:
         # Workspaces with a slot this tick tried to post.
         self.posting: set[Workspace] = set()
         self._library: dict[str, Tip] | None = None
+        # Slot times by (schedule, start): thousands of subscriptions share a few schedules,
+        # and working out a schedule's slots costs more than a post's database work.
+        self._slots: dict[tuple[Schedule, datetime], list[datetime]] = {}
         self._started = time.monotonic()
 
     def run(self) -> DeliveryReport:
@@ -349,7 +352,7 @@ class _Tick:
         recorded = {row.slot_at: row for row in ledger}
         claimed: list[datetime] = []
         start = max(sub.active_since, self.now - lookback)
-        for slot in slots_between(sub.schedule, start, self.now):
+        for slot in self.slots(sub.schedule, start):
             if slot in recorded:
                 continue
             if self.now - slot > self.grace:
@@ -401,6 +404,15 @@ class _Tick:
             # The process is going down (SystemExit, KeyboardInterrupt): start nothing new.
             self.stopped.set()
             raise
+
+    def slots(self, schedule: Schedule, start: datetime) -> list[datetime]:
+        """The schedule's slots in (start, now], worked out once per tick (threads racing
+        on a new key both compute the same list; either is kept)."""
+        key = (schedule, start)
+        found = self._slots.get(key)
+        if found is None:
+            found = self._slots[key] = slots_between(schedule, start, self.now)
+        return found
 
     def is_revoked(self, workspace: Workspace) -> bool:
         """Whether Slack rejected the workspace's token earlier in this tick."""

@@ -11,6 +11,7 @@ A workspace with no installation has no client: its posts fail as a revoked toke
 without calling Slack.
 """
 
+import functools
 import logging
 import urllib.error
 from dataclasses import replace
@@ -114,7 +115,7 @@ class SlackPoster:
                 channel_id,
                 lambda: client.chat_postMessage(
                     channel=channel_id,
-                    blocks=messages.nugget_message(tip, votes=0, in_dm=kind == "dm"),
+                    blocks=list(_nugget_blocks(tip, in_dm=kind == "dm")),
                     text=f"Tip of the week: {messages.fallback_text(tip)}",
                     unfurl_links=False,
                 ),
@@ -168,6 +169,14 @@ def slack_posters(
         SlackNotifier(clients, settings.command, pacer),
         SlackCheckInPoster(clients, pacer),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _nugget_blocks(tip: Tip, *, in_dm: bool) -> messages.Blocks:
+    """A tip's weekly message, built once per tip: a slot due in thousands of channels
+    posts the same few tips, and building the blocks costs as much as the database work.
+    Callers copy the list; nobody changes the blocks."""
+    return messages.nugget_message(tip, votes=0, in_dm=in_dm)
 
 
 def _client(clients: WorkspaceClients, workspace: Workspace) -> WebClient:

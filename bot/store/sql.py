@@ -103,6 +103,50 @@ def _delivery(row: Row[Any]) -> Delivery:
     )
 
 
+# The fan-out's statements, built once: a slot due in thousands of channels runs four of
+# them per post, and building each anew cost as much as running it.
+_CLAIM = insert(deliveries)
+_LOAD_ROTATION = (
+    select(rotations)
+    .where(rotations.c.team_id == bindparam("w_team"))
+    .where(rotations.c.channel_id == bindparam("w_channel"))
+)
+
+
+@functools.cache
+def _save_rotation_statement(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new = insert(rotations)
+    return new.on_conflict_do_update(
+        index_elements=[rotations.c.team_id, rotations.c.channel_id],
+        set_={
+            "round": new.excluded.round,
+            "order": new.excluded.order,
+            "position": new.excluded.position,
+            "updated_at": new.excluded.updated_at,
+        },
+    )
+
+
+@functools.cache
+def _finish_statement(columns: tuple[str, ...], expect: bool, claimed_before: bool) -> Any:
+    """UPDATE of one slot's row setting `columns`, with the compare-and-set conditions asked
+    for; parameters are w_team, w_channel, w_slot, w_expect, w_before and v_<column>."""
+    statement = (
+        update(deliveries)
+        .where(deliveries.c.team_id == bindparam("w_team"))
+        .where(deliveries.c.channel_id == bindparam("w_channel"))
+        .where(deliveries.c.slot_at == bindparam("w_slot"))
+    )
+    if expect:
+        statement = statement.where(deliveries.c.status == bindparam("w_expect"))
+    if claimed_before:
+        statement = statement.where(deliveries.c.status == "claimed").where(
+            deliveries.c.claimed_at < bindparam("w_before")
+        )
+    return statement.values({column: bindparam(f"v_{column}") for column in columns})
+
+
 @dataclass(frozen=True)
 class _RecentTipStatements:
     read: Select[str]
@@ -263,10 +307,9 @@ class SqlStore(CoachingSql, PersonalSql, WorkspaceSql, Store):
     # Rotations -----------------------------------------------------------------------
 
     def load_rotation(self, channel_id: str) -> Rotation | None:
+        where = {"w_team": self._team_id(), "w_channel": channel_id}
         with reading(self._engine) as connection:
-            row = connection.execute(
-                select(rotations).where(self._channel(rotations, channel_id))
-            ).first()
+            row = connection.execute(_LOAD_ROTATION, where).first()
         if row is None:
             return None
         order = json.loads(row.order)
@@ -282,37 +325,26 @@ class SqlStore(CoachingSql, PersonalSql, WorkspaceSql, Store):
             "updated_at": now,
         }
         with self._engine.begin() as connection:
-            statement = _upsert(connection, rotations).values(**values)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[rotations.c.team_id, rotations.c.channel_id],
-                    set_={
-                        key: value
-                        for key, value in values.items()
-                        if key not in ("team_id", "channel_id")
-                    },
-                )
-            )
+            connection.execute(_save_rotation_statement(connection.dialect.name), values)
 
     # The delivery ledger ---------------------------------------------------------------
 
     def claim_delivery(
         self, channel_id: str, slot_at: datetime, claimed_by: str, now: datetime
     ) -> bool:
+        row = {
+            **self._workspace_values(),
+            "channel_id": channel_id,
+            "slot_at": slot_at,
+            "status": "claimed",
+            "attempts": 1,
+            "claimed_by": claimed_by,
+            "claimed_at": now,
+            "updated_at": now,
+        }
         try:
             with self._engine.begin() as connection:
-                connection.execute(
-                    insert(deliveries).values(
-                        **self._workspace_values(),
-                        channel_id=channel_id,
-                        slot_at=slot_at,
-                        status="claimed",
-                        attempts=1,
-                        claimed_by=claimed_by,
-                        claimed_at=now,
-                        updated_at=now,
-                    )
-                )
+                connection.execute(_CLAIM, row)
         except IntegrityError:
             # The unique (team_id, channel_id, slot_at) constraint: someone else owns it.
             return False
@@ -355,15 +387,19 @@ class SqlStore(CoachingSql, PersonalSql, WorkspaceSql, Store):
             values["tip_id"] = tip_id
         if message_ts is not None:
             values["message_ts"] = message_ts
-        statement = update(deliveries).where(self._slot(channel_id, slot_at)).values(**values)
+        statement = _finish_statement(tuple(values), expect is not None, claimed_before is not None)
+        parameters = {
+            "w_team": self._team_id(),
+            "w_channel": channel_id,
+            "w_slot": slot_at,
+            **{f"v_{column}": value for column, value in values.items()},
+        }
         if expect is not None:
-            statement = statement.where(deliveries.c.status == expect)
+            parameters["w_expect"] = expect
         if claimed_before is not None:
-            statement = statement.where(deliveries.c.status == "claimed").where(
-                deliveries.c.claimed_at < claimed_before
-            )
+            parameters["w_before"] = claimed_before
         with self._engine.begin() as connection:
-            result = connection.execute(statement)
+            result = connection.execute(statement, parameters)
         return result.rowcount == 1
 
     def record_missed(self, channel_id: str, slot_at: datetime, reason: str, now: datetime) -> bool:

@@ -14,6 +14,8 @@ from bot.errors import (
     PostRejected,
     TransientSlackError,
 )
+from bot.store.sql import SqlStore
+from bot.workspace import Workspace
 from tests.coaching.fakes import FakeCheckInPoster
 from tests.racing import race, separate_store
 
@@ -238,3 +240,23 @@ def test_a_commitment_waiting_for_an_answer_costs_the_scheduler_nothing(store, p
     tick(store, poster, DUE)
     assert store.due_commitments(DUE + 3 * DAY - timedelta(seconds=1)) == []
     assert len(store.due_commitments(DUE + 3 * DAY)) == 1
+
+
+def test_a_revoked_token_stops_only_its_own_workspace(store, poster):
+    """T1's token is rejected: T1 sends nothing more this tick, T2's DM still goes, no
+    raise; once T1's token works, its DMs are sent, each once."""
+    every_workspace = SqlStore(store.engine)
+    first = commit(store, user_id="U1")
+    second = commit(store, user_id="U2")
+    elsewhere = commit(every_workspace.for_workspace(Workspace("T2")), team_id="T2", user_id="U3")
+    poster.fail_next["U1"] = [AuthRevoked("invalid_auth")]
+    report = tick(every_workspace, poster, DUE)
+    assert report.sent == 1
+    assert [user for user, _, _ in poster.dms] == ["U3"]
+    assert ledger(store, first) == [("checkin", "retry")]
+    assert ledger(store, second) == [], "not tried: T1's token was already known bad"
+    assert ledger(every_workspace.for_workspace(Workspace("T2")), elsewhere) == [
+        ("checkin", "sent")
+    ]
+    tick(every_workspace, poster, DUE + timedelta(minutes=1))
+    assert sorted(user for user, _, _ in poster.dms) == ["U1", "U2", "U3"]

@@ -6,7 +6,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import check_ins, fanout, library, tip_over_http, tip_while_fanning_out
+from benchmarks import (
+    check_ins,
+    fanout,
+    library,
+    many_workspaces,
+    tip_over_http,
+    tip_while_fanning_out,
+)
 
 BENCHMARKS: dict[str, Callable[[bool], bool]] = {
     "http": tip_over_http.run,
@@ -14,6 +21,7 @@ BENCHMARKS: dict[str, Callable[[bool], bool]] = {
     "fanout": fanout.run,
     "busy": tip_while_fanning_out.run,
     "coaching": check_ins.run,
+    "workspaces": many_workspaces.run,
 }
 
 

@@ -15,7 +15,8 @@ answered `invalid_auth` and another whose every call is answered HTTP 500. Targe
 dead workspace's slots left to 'retry' and the 500 workspace's 'failed', each posted at most
 once.
 
-`python -m benchmarks.many_workspaces --workspaces 200` runs other sizes.
+`--quick`: 300 workspaces. `python -m benchmarks.many_workspaces --workspaces 200` (or
+`--in-flight 32`) runs other sizes.
 """
 
 import argparse
@@ -49,7 +50,7 @@ from tests.slack_stand_in import Reply, SlackStandIn
 
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACES = 1_000
-QUICK_WORKSPACES = 100
+QUICK_WORKSPACES = 300
 CHANNELS_PER_WORKSPACE = 5
 LATENCY_SECONDS = 0.1
 PER_WORKSPACE_PER_SECOND = 20.0
@@ -386,9 +387,11 @@ def render(runs: list[Run]) -> tuple[str, bool]:
         render_table(headers, rows),
         "",
         "floor = posts x latency / calls in flight; in flight max = the most calls the "
-        "stand-in had in progress at once; posts = posts the healthy workspaces' channels got.",
+        "stand-in had in progress at once; posts = posts the healthy workspaces' channels "
+        "got.",
         "lost = channels of healthy workspaces with no post; dup = calls beyond one per "
-        "channel (500s included); RSS = peak of the fan-out's process, CPU s = its CPU time in the tick.",
+        "channel (500s included); RSS = peak of the fan-out's process, CPU s = its CPU "
+        "time in the tick.",
         f"broken: {DEAD} answers invalid_auth and {BROKEN} HTTP 500 to every call; their "
         "slots must end 'retry' and 'failed', each called at most once.",
         f"targets: <= {MAX_FLOOR_RATIO}x floor, 0 lost, 0 dup, RSS < {MAX_RSS_MB:.0f} MB, "
@@ -410,7 +413,7 @@ def report(workspaces: int, calls_in_flight: int) -> bool:
 
 
 def run(quick: bool) -> bool:
-    """`make bench`'s entry: 1,000 workspaces (100 with --quick)."""
+    """`make bench`'s entry: 1,000 workspaces (300 with --quick)."""
     return report(QUICK_WORKSPACES if quick else WORKSPACES, CALLS_IN_FLIGHT)
 
 

@@ -47,6 +47,8 @@ class WorkspaceLanes(Generic[K, T]):
                     self._busy[workspace] += 1
                     if self._queues[workspace] and self._busy[workspace] < self.per_workspace:
                         self._turns.append(workspace)
+                    if self._pending == 0:
+                        self._ready.notify_all()  # the threads still waiting can finish
                     return workspace, item
                 self._ready.wait()
 
@@ -57,7 +59,9 @@ class WorkspaceLanes(Generic[K, T]):
             self._busy[workspace] -= 1
             if was_full and self._queues[workspace]:
                 self._turns.append(workspace)
-            self._ready.notify_all()
+                # One item became available: wake one thread, not every idle one (with
+                # one workspace, most of the threads wait the whole tick).
+                self._ready.notify()
 
 
 def side_by_side(

@@ -218,6 +218,9 @@ class Run:
     lost: int
     duplicates: int
     ledger: Counter[str]
+    # When the stand-in recorded the first and the last post, in seconds from the tick's start.
+    first_post: float
+    last_post: float
     # Workspaces answering errors: what reached the stand-in and what the ledger says.
     dead: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -295,6 +298,8 @@ def measure(name: str, workspaces: int, calls_in_flight: int, broken: bool) -> R
         lost=sum(1 for key in live if not accepted[key]),
         duplicates=sum(count - 1 for count in accepted.values() if count > 1),
         ledger=total,
+        first_post=min((c.at for c in calls), default=outcome.started_at) - outcome.started_at,
+        last_post=max((c.at for c in calls), default=outcome.started_at) - outcome.started_at,
     )
     live_sent = sum(ledger.get(team, Counter())["sent"] for team in teams if team not in dead_teams)
     if live_sent != len(live):
@@ -355,6 +360,8 @@ def render(runs: list[Run]) -> tuple[str, bool]:
                 f"{run.seconds:.2f}",
                 f"{run.floor_seconds:.2f}",
                 f"{run.floor_ratio:.2f}x",
+                f"{run.first_post:.2f}",
+                f"{run.last_post:.2f}",
                 f"{run.max_in_flight}/{run.calls_in_flight}",
                 str(run.rate_limited),
                 f"{run.posts:,}",
@@ -367,6 +374,7 @@ def render(runs: list[Run]) -> tuple[str, bool]:
             ]
         )
     headers = ["run", "workspaces", "channels", "elapsed s", "floor s", "/floor"]
+    headers += ["1st post s", "last post s"]
     headers += [
         "in flight max/cap",
         "429s",
@@ -386,7 +394,10 @@ def render(runs: list[Run]) -> tuple[str, bool]:
         "",
         render_table(headers, rows),
         "",
-        "floor = posts x latency / calls in flight; in flight max = the most calls the "
+        "floor = posts x latency / calls in flight; 1st and last post = when the stand-in "
+        "recorded them, from the tick's start (a post is recorded as it arrives, 100 ms "
+        "before its answer).",
+        "in flight max = the most calls the "
         "stand-in had in progress at once; posts = posts the healthy workspaces' channels "
         "got.",
         "lost = channels of healthy workspaces with no post; dup = calls beyond one per "

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.coaching.store import CoachingStore
 from bot.nuggets.store import NuggetStore
+from bot.workspace import Workspace
 
 # Table name -> the rows that name one person, as JSON-ready dicts (see `personal_data`).
 PersonalData = dict[str, list[dict[str, Any]]]
@@ -107,4 +108,10 @@ class Store(NuggetStore, CoachingStore, Protocol):
         tips, DM subscription and its ledger and rotation go. A channel subscription they
         started stays for the channel's sake, with nobody named as its subscriber.
         """
+        ...
+
+    # What is stored about a workspace ----------------------------------------------------
+
+    def forget_workspace(self, workspace: Workspace) -> dict[str, int]:
+        """Delete every row of `workspace` (it uninstalled tipbot); table -> rows deleted."""
         ...

@@ -35,6 +35,8 @@ from bot.store.database import reading
 from bot.store.interface import Store
 from bot.store.personal_sql import PersonalSql
 from bot.store.tables import (
+    checkins,
+    commitments,
     deliveries,
     done_once,
     leases,
@@ -45,6 +47,7 @@ from bot.store.tables import (
     tips_served,
     votes,
 )
+from bot.workspace import Workspace
 
 __all__ = ["SqlStore"]
 
@@ -521,3 +524,15 @@ class SqlStore(CoachingSql, PersonalSql, Store):
         )
         with reading(self._engine) as connection:
             return {str(status): int(count) for status, count in connection.execute(query)}
+
+    def forget_workspace(self, workspace: Workspace) -> dict[str, int]:
+        # Only the tables that carry a team so far: commitments, and their check-ins.
+        owned = select(commitments.c.id).where(commitments.c.team_id == workspace.team_id)
+        with self._engine.begin() as connection:
+            gone_checkins = connection.execute(
+                delete(checkins).where(checkins.c.commitment_id.in_(owned))
+            ).rowcount
+            gone_commitments = connection.execute(
+                delete(commitments).where(commitments.c.team_id == workspace.team_id)
+            ).rowcount
+        return {"checkins": gone_checkins, "commitments": gone_commitments}

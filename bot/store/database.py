@@ -12,7 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -166,6 +176,17 @@ def migrate(engine: Engine, applied_at: datetime) -> int:
             step(connection)
             _stamp(connection, version, applied_at)
         return len(MIGRATIONS)
+
+
+def create_library_tables(engine: Engine, tables: MetaData) -> None:
+    """Create the tables a library defines (Slack's installation and OAuth state stores).
+
+    They are the library's shape, not ours, so they stay out of MIGRATIONS; created under
+    the migration lock, so workers starting at once do not race to create them.
+    """
+    with engine.begin() as connection:
+        _lock_for_migration(connection)
+        tables.create_all(connection)
 
 
 def drop_all(engine: Engine) -> None:

@@ -26,6 +26,8 @@ HTML_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "Cache-Control": "no-store",
 }
+# Slack's error codes are short; anything longer in the URL was not written by Slack.
+MAX_REASON = 100
 # The install's state is spent either way: the browser may forget its cookie.
 FORGET_STATE = f"{STATE_COOKIE}=deleted; Secure; HttpOnly; Path=/; Max-Age=0"
 
@@ -113,6 +115,6 @@ def failure_words(reason: str) -> tuple[str, str]:
         return known
     return (
         "Slack stopped the install",
-        f"Slack sent tipbot back with the error “{reason}”. Start the install again, or ask "
-        "a workspace admin whether apps may be installed.",
+        f"Slack sent tipbot back with the error “{reason[:MAX_REASON]}”. Start the install "
+        "again, or ask a workspace admin whether apps may be installed.",
     )

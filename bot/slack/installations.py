@@ -21,12 +21,12 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, and_, delete, insert, select
+from sqlalchemy import Engine, and_, delete, desc, insert, select
 
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.slack.install_pages import install_failed, installed
-from bot.store.database import create_library_tables
+from bot.store.database import create_library_tables, reading
 from bot.time_source import Clock
 from bot.workspace import Workspace
 
@@ -90,10 +90,45 @@ class ClockedOAuthStateStore(SQLAlchemyOAuthStateStore):
         return found is not None
 
 
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack-sdk's SQLAlchemy installation store, whose token lookup takes no write lock.
+
+    Every request in OAuth mode looks its workspace's bot token up (Bolt's authorize, with
+    bot_only); the library's lookup opens an ordinary transaction, which on SQLite queues
+    for the one write lock (bot/store/database.py). This one reads as `reading` does.
+    """
+
+    def find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        """The newest bot install with a token for the org (org-wide) or the workspace."""
+        if is_enterprise_install:
+            team_id = None
+        bots = self.bots.c
+        query = (
+            select(self.bots)
+            .where(
+                bots.client_id == self.client_id,
+                bots.enterprise_id == enterprise_id,
+                bots.team_id == team_id,
+                bots.bot_token.is_not(None),
+            )
+            .order_by(desc(bots.installed_at))
+            .limit(1)
+        )
+        with reading(self.engine) as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else self.build_bot_entity(row)
+
+
 class Installations:
     """The installs tipbot holds: which bot token speaks for a workspace, and who installed."""
 
-    def __init__(self, store: SQLAlchemyInstallationStore, api_url: str) -> None:
+    def __init__(self, store: InstallationStore, api_url: str) -> None:
         self.store = store
         self.api_url = api_url
 
@@ -129,7 +164,7 @@ class Installations:
         """Whether `user_id` installed tipbot where `token` speaks (that workspace or org)."""
         bots = self.store.bots.c
         people = self.store.installations.c
-        with self.store.engine.connect() as connection:
+        with reading(self.store.engine) as connection:
             place = connection.execute(
                 select(bots.enterprise_id, bots.team_id).where(
                     bots.client_id == self.store.client_id, bots.bot_token == token
@@ -178,9 +213,7 @@ def flow_logger() -> logging.Logger:
 
 def open_installations(settings: Settings, engine: Engine) -> Installations:
     """The installation store on the bot's engine, its tables created if missing."""
-    store = SQLAlchemyInstallationStore(
-        client_id=settings.client_id or "", engine=engine, logger=logger
-    )
+    store = InstallationStore(client_id=settings.client_id or "", engine=engine, logger=logger)
     create_library_tables(engine, store.metadata)
     return Installations(store, settings.api_url)
 

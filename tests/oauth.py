@@ -100,15 +100,12 @@ class Started:
 
 
 @dataclass
-class OAuthBot:
-    """tipbot in OAuth mode, answering on loopback, and what it is connected to."""
+class OAuthClient:
+    """A browser and Slack, talking to tipbot in OAuth mode at `base_url`."""
 
     base_url: str
-    services: Services
     stand_in: SlackStandIn
-    installations: Installations
-    clock: MovableClock
-    codes: Iterator[int] = field(default_factory=lambda: iter(range(1, 10_000)))
+    codes: Iterator[int] = field(default_factory=lambda: iter(range(1, 10_000)), kw_only=True)
 
     def get(self, path: str, cookie: str | None = None) -> Page:
         """GET `path` as a browser would, without following a redirect."""
@@ -176,6 +173,15 @@ class OAuthBot:
         headers = signed_headers(body) | {"Content-Type": "application/json"}
         return post(f"{self.base_url}/slack/events", body, headers)
 
+
+@dataclass
+class OAuthBot(OAuthClient):
+    """tipbot in OAuth mode, answering on loopback in this process, and what it holds."""
+
+    services: Services
+    installations: Installations
+    clock: MovableClock
+
     def stored(self, table: str = "slack_installations") -> int:
         """How many rows an installation table holds."""
         store = self.installations.store
@@ -197,5 +203,5 @@ def start_oauth_bot(settings: Settings, stand_in: SlackStandIn) -> Iterator[OAut
     start_reloading(app, services, stop)
     web = TipbotWeb(app, settings.signing_secret, on_shutdown=stop.set)
     with serve_in_thread(web) as base_url:
-        yield OAuthBot(base_url, services, stand_in, installations, clock)
+        yield OAuthBot(base_url, stand_in, services, installations, clock)
     installations.store.engine.dispose()

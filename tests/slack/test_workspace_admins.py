@@ -104,3 +104,25 @@ def test_one_workspace_mode_keeps_tipbot_admins_only(admin_bot: RunningBot) -> N
 
     assert json.loads(reply.body)["text"].startswith(REFUSED)
     assert admin_bot.stand_in.calls_to("users.info") == []
+
+
+def home_tab(bot: OAuthBot, user_id: str, team_id: str) -> tuple[str, str | None]:
+    """Open the Home tab as `user_id` in `team_id`: the view's JSON and the token it used."""
+    before = len(bot.stand_in.calls_to("views.publish"))
+    event = {"type": "app_home_opened", "user": user_id, "channel": "D1", "tab": "home"}
+    assert bot.event(event, team_id=team_id).status == 200
+    call = bot.stand_in.wait_for("views.publish", count=before + 1)[before]
+    return json.dumps(call.params["view"]), call.token
+
+
+def test_the_home_tab_shows_the_admin_status_to_that_workspaces_admins_only(
+    oauth_bot: OAuthBot,
+) -> None:
+    """T1's installer sees the status on T1's Home tab, drawn with T1's token; not on T2's."""
+    view, token = home_tab(oauth_bot, "UINSTALL", team_id="T1")
+    assert "Admin: status" in view
+    assert token == "xoxb-acme"
+
+    view, token = home_tab(oauth_bot, "UINSTALL", team_id="T2")
+    assert "Admin: status" not in view
+    assert token == "xoxb-globex"

@@ -81,16 +81,16 @@ class TipbotWeb:
         """One step of Bolt's install flow, off the event loop: it calls Slack and the
         database (oauth.v2.access, then storing the install)."""
         headers: dict[str, str | list[str]] = {}
+        cookies: list[str] = []
         for name, value in scope["headers"]:
             key = name.decode("latin-1").lower()
             text = value.decode("latin-1")
-            # Bolt reads the state cookie from every Cookie header it is given.
             if key == "cookie":
-                cookies = headers.setdefault(key, [])
-                assert isinstance(cookies, list)
                 cookies.append(text)
             else:
                 headers[key] = text
+        # Bolt looks for the state cookie in every Cookie header it is given.
+        headers["cookie"] = cookies
         query = scope.get("query_string", b"").decode("latin-1")
         request = BoltRequest(body="", query=query, headers=dict(headers))
         response = await asyncio.to_thread(handle, request)

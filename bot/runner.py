@@ -27,6 +27,7 @@ from bot.scheduler import (
 from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
+from bot.slack.installations import Installations, open_installations
 from bot.slack.posting import SlackCheckInPoster, SlackNotifier, SlackPoster
 from bot.slack.server import TipbotWeb, serve_http, serve_socket_mode
 from bot.store.database import engine_from_url, migrate
@@ -68,7 +69,10 @@ def start_reloading(app: "App", services: Services, stop: threading.Event) -> No
     def first_time(key: str) -> bool:
         return services.store.first_time(key, services.clock(), ADMIN_DM_QUIET_PERIOD)
 
-    notifier = AdminNotifier(app.client, settings.admins, settings.command, first_time)
+    # In OAuth mode the app's own client holds no token, and TIPBOT_ADMINS may be in any
+    # workspace: broken files go to the log only.
+    admins = () if settings.oauth else settings.admins
+    notifier = AdminNotifier(app.client, admins, settings.command, first_time)
     reloader = LibraryReloader(
         services.library, services.settings.tips_dir, services.clock, notifier.tip_errors
     )
@@ -92,6 +96,15 @@ def build_services(settings: Settings, rng: random.Random | None = None) -> Serv
     )
 
 
+def installations_for(services: Services) -> Installations | None:
+    """OAuth mode's installation store, on the bot's own database; None for one workspace."""
+    if not services.settings.oauth:
+        return None
+    store = services.store
+    assert isinstance(store, SqlStore), "the installs live in the bot's SQL database"
+    return open_installations(services.settings, store.engine)
+
+
 def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
     """Start the scheduler (weekly tips, then check-ins) posting through the app's client."""
     poster = SlackPoster(app.client)
@@ -112,7 +125,7 @@ def run(settings: Settings) -> None:
 def build_web_worker(settings: Settings) -> TipbotWeb:
     """Everything one HTTP worker runs, built after the fork: app, watcher, scheduler."""
     services = build_services(settings)
-    app = create_app(services)
+    app = create_app(services, installations=installations_for(services))
     stop = threading.Event()
     start_reloading(app, services, stop)
     scheduling = scheduler_for(app, services) if settings.scheduler_enabled else None
@@ -134,7 +147,7 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
     """One process (Socket Mode, or the clock): start the parts asked for, block until
     SIGTERM or Ctrl-C, then stop them in order."""
     services = build_services(settings)
-    app = create_app(services)
+    app = create_app(services, installations=installations_for(services))
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop = threading.Event()
     # Both process kinds follow edits to the files: the clock posts tips too.

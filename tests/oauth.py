@@ -143,7 +143,7 @@ class OAuthClient:
         self, text: str, team_id: str, enterprise_id: str | None = None, user_id: str = "U1"
     ) -> HttpReply:
         """A signed `/tip <text>` from `team_id` (in org `enterprise_id`, installed org-wide)."""
-        # Each team its own channel: until the store keys rows by workspace, one C1 is shared.
+        # Each team its own channel id, so the stand-in's record tells their posts apart.
         fields = {"team_id": team_id, "user_id": user_id, "channel_id": f"C{team_id}"}
         if enterprise_id:
             fields |= {"enterprise_id": enterprise_id, "is_enterprise_install": "true"}

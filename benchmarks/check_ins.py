@@ -409,7 +409,13 @@ def add_profiles(url: str, stored: int) -> None:
         connection.execute(
             insert(coaching_profiles),
             [
-                {"user_id": u, "track": "staff", "focus": '["mentoring"]', "updated_at": DUE}
+                {
+                    "team_id": "T1",
+                    "user_id": u,
+                    "track": "staff",
+                    "focus": '["mentoring"]',
+                    "updated_at": DUE,
+                }
                 for u in users
             ],
         )

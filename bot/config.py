@@ -20,7 +20,31 @@ From an app manifest), install it to your workspace, then set:
   SLACK_SIGNING_SECRET  Basic Information > App Credentials > Signing Secret
   SLACK_APP_TOKEN       optional, for Socket Mode: Basic Information > App-Level Tokens,
                         with the connections:write scope (starts with xapp-)
-Put them in the environment (or a .env file your platform loads) and start tipbot again."""
+Put them in the environment (or a .env file your platform loads) and start tipbot again.
+
+To offer "Add to Slack" to many workspaces instead (OAuth mode), leave SLACK_BOT_TOKEN unset
+and set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET (Basic Information >
+App Credentials)."""
+
+BOTH_MODES = """\
+tipbot cannot start: SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set.
+
+Pick one:
+  single workspace  set SLACK_BOT_TOKEN and unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+  Add to Slack      unset SLACK_BOT_TOKEN; every workspace's token then comes from its
+                    install (GET /slack/install)"""
+
+HALF_OAUTH = """\
+tipbot cannot start: {present} is set but {missing} is not.
+
+OAuth mode ("Add to Slack" for many workspaces) needs both, from Basic Information > App
+Credentials; unset both to run for one workspace with SLACK_BOT_TOKEN."""
+
+OAUTH_WITHOUT_HTTP = """\
+tipbot cannot start: OAuth mode needs HTTP, but SLACK_APP_TOKEN asks for Socket Mode.
+
+Installs come back to GET /slack/oauth_redirect on a public URL: unset SLACK_APP_TOKEN
+and set SLACK_SIGNING_SECRET."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +54,11 @@ class Settings:
     bot_token: str = field(repr=False)
     signing_secret: str = field(repr=False)
     app_token: str | None = field(default=None, repr=False)
+    # OAuth mode: both set, and no bot token; each workspace's token comes from its install.
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    # Where Slack sends the installer back; unset, Slack uses the app's one redirect URL.
+    redirect_uri: str | None = None
     api_url: str = SLACK_API_URL
     port: int = 3000
     host: str = "0.0.0.0"  # noqa: S104 - a web dyno must listen on every interface.
@@ -49,21 +78,21 @@ class Settings:
     slack_workspace_rate: float = 0.0
 
     @property
+    def oauth(self) -> bool:
+        """True when tipbot serves many workspaces, each with the token its install gave."""
+        return bool(self.client_id and self.client_secret)
+
+    @property
     def socket_mode(self) -> bool:
         """True when an app-level token asks for Socket Mode instead of HTTP."""
         return bool(self.app_token)
 
     def is_admin(self, user_id: str) -> bool:
-        """Whether `user_id` is named in TIPBOT_ADMINS."""
-        return user_id in self.admins
+        """Whether `user_id` is named in TIPBOT_ADMINS (an operator: an admin everywhere).
 
-    def may(self, access: str, user_id: str) -> bool:
-        """Whether `user_id` passes a subcommand's access rule (see bot.subcommands.Access)."""
-        if access == "admins":
-            return self.is_admin(user_id)
-        if access == "admins-if-set":
-            return not self.admins or self.is_admin(user_id)
-        return True
+        Requests ask bot.slack.admins.is_admin, which adds each workspace's own admins.
+        """
+        return user_id in self.admins
 
 
 def load_settings(
@@ -78,8 +107,12 @@ def load_settings(
     bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
     signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    client_id = env.get("SLACK_CLIENT_ID", "").strip() or None
+    client_secret = env.get("SLACK_CLIENT_SECRET", "").strip() or None
+    oauth = _oauth_mode(bot_token, client_id, client_secret, app_token)
     if need_slack:
-        missing = [name for name, value in (("SLACK_BOT_TOKEN", bot_token),) if not value]
+        # In OAuth mode each workspace's bot token comes from its install, in the database.
+        missing = [] if oauth or bot_token else ["SLACK_BOT_TOKEN"]
         if serves_slack and not signing_secret and not app_token:
             missing.append("SLACK_SIGNING_SECRET")
         if missing:
@@ -90,6 +123,9 @@ def load_settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=env.get("SLACK_REDIRECT_URI", "").strip() or None,
         api_url=_api_url(env.get("SLACK_API_URL", "")),
         port=_integer(env, "PORT", 3000),
         host=env.get("HOST", "0.0.0.0"),  # noqa: S104 - see Settings.host
@@ -106,6 +142,26 @@ def load_settings(
         slack_calls_in_flight=_positive(env, "TIPBOT_SLACK_CALLS_IN_FLIGHT", default=64),
         slack_workspace_rate=_number(env, "TIPBOT_SLACK_WORKSPACE_RATE", 0.0, "posts a second"),
     )
+
+
+def _oauth_mode(
+    bot_token: str, client_id: str | None, client_secret: str | None, app_token: str | None
+) -> bool:
+    """Whether the settings ask for OAuth mode; ConfigError when they contradict each other."""
+    if not client_id and not client_secret:
+        return False
+    if bool(client_id) != bool(client_secret):
+        present, missing = (
+            ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+            if client_id
+            else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+        )
+        raise ConfigError(HALF_OAUTH.format(present=present, missing=missing))
+    if bot_token:
+        raise ConfigError(BOTH_MODES)
+    if app_token:
+        raise ConfigError(OAUTH_WITHOUT_HTTP)
+    return True
 
 
 def _api_url(value: str) -> str:

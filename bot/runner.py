@@ -27,9 +27,10 @@ from bot.scheduler import (
 from bot.services import Services
 from bot.slack.admin_notices import AdminNotifier
 from bot.slack.app import create_app
+from bot.slack.installations import Installations, open_installations
 from bot.slack.posting import slack_posters
 from bot.slack.server import TipbotWeb, serve_http, serve_socket_mode
-from bot.slack.workspace_clients import OneBotToken
+from bot.slack.workspace_clients import OneBotToken, TokenPerWorkspace, WorkspaceClients
 from bot.store.database import engine_from_url, migrate
 from bot.store.recent_tips import StoredRecentTips
 from bot.store.sql import SqlStore
@@ -69,7 +70,10 @@ def start_reloading(app: "App", services: Services, stop: threading.Event) -> No
     def first_time(key: str) -> bool:
         return services.store.first_time(key, services.clock(), ADMIN_DM_QUIET_PERIOD)
 
-    notifier = AdminNotifier(app.client, settings.admins, settings.command, first_time)
+    # In OAuth mode the app's own client holds no token, and TIPBOT_ADMINS may be in any
+    # workspace: broken files go to the log only.
+    admins = () if settings.oauth else settings.admins
+    notifier = AdminNotifier(app.client, admins, settings.command, first_time)
     reloader = LibraryReloader(
         services.library, services.settings.tips_dir, services.clock, notifier.tip_errors
     )
@@ -93,15 +97,27 @@ def build_services(settings: Settings, rng: random.Random | None = None) -> Serv
     )
 
 
-def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
-    """Start the scheduler (weekly tips, then check-ins) posting with each workspace's client.
+def installations_for(services: Services) -> Installations | None:
+    """OAuth mode's installation store, on the bot's own database; None for one workspace."""
+    if not services.settings.oauth:
+        return None
+    store = services.store
+    assert isinstance(store, SqlStore), "the installs live in the bot's SQL database"
+    return open_installations(services.settings, store.engine)
 
-    Single-workspace mode: SLACK_BOT_TOKEN's client for every workspace. (OAuth mode plugs
-    its installation store in here as a TokenPerWorkspace.)
-    """
-    poster, notifier, check_in_poster = slack_posters(
-        services.settings, OneBotToken(services.settings)
-    )
+
+def posting_clients(services: Services) -> WorkspaceClients:
+    """Whose token posts for a workspace: SLACK_BOT_TOKEN's for every workspace, or in OAuth
+    mode the workspace's own install (none when tipbot is not installed there)."""
+    installations = installations_for(services)
+    if installations is None:
+        return OneBotToken(services.settings)
+    return TokenPerWorkspace(services.settings, installations.bot_token)
+
+
+def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
+    """Start the scheduler (weekly tips, then check-ins) posting with each workspace's client."""
+    poster, notifier, check_in_poster = slack_posters(services.settings, posting_clients(services))
     job = NuggetJob(services, poster, notifier, check_in_poster)
     lease = lease_for(job)
     return start_scheduler(job, lease), lease
@@ -118,7 +134,7 @@ def run(settings: Settings) -> None:
 def build_web_worker(settings: Settings) -> TipbotWeb:
     """Everything one HTTP worker runs, built after the fork: app, watcher, scheduler."""
     services = build_services(settings)
-    app = create_app(services)
+    app = create_app(services, installations=installations_for(services))
     stop = threading.Event()
     start_reloading(app, services, stop)
     scheduling = scheduler_for(app, services) if settings.scheduler_enabled else None
@@ -140,7 +156,7 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
     """One process (Socket Mode, or the clock): start the parts asked for, block until
     SIGTERM or Ctrl-C, then stop them in order."""
     services = build_services(settings)
-    app = create_app(services)
+    app = create_app(services, installations=installations_for(services))
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop = threading.Event()
     # Both process kinds follow edits to the files: the clock posts tips too.

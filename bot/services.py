@@ -1,6 +1,7 @@
 """What the Slack layer and the scheduler share: settings, the library, the picker, the clock."""
 
 from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
@@ -11,6 +12,14 @@ from bot.store.recent_tips import StoredRecentTips
 from bot.store.scope import WorkspaceRequired
 from bot.time_source import Clock, utc_now
 from bot.workspace import Workspace
+
+
+class WorkspaceAdmins(Protocol):
+    """Who administers the workspace a request came from, beyond TIPBOT_ADMINS (OAuth mode)."""
+
+    def is_admin(self, client: Any, user_id: str) -> bool:
+        """Whether `user_id` administers the workspace `client` (the request's) speaks for."""
+        ...
 
 
 @dataclass
@@ -29,6 +38,8 @@ class Services:
     clock: Clock = utc_now
     # Set once the Slack client exists, since an invalid edit is reported to admins by DM.
     reloader: LibraryReloader | None = None
+    # OAuth mode only: each workspace's installer, Slack admins and owners (bot/slack/admins.py).
+    workspace_admins: WorkspaceAdmins | None = None
 
     def workspace(self) -> Workspace:
         """The workspace these services are for; raise when they see every workspace."""

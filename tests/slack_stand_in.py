@@ -40,6 +40,53 @@ class Call:
     # The HTTP status it was answered with (500 for a workspace that answers 500).
     status: int = 200
 
+    @property
+    def token(self) -> str | None:
+        """The token the call was made with: its bearer header, or a `token` parameter."""
+        for name, value in self.headers.items():
+            if name.lower() == "authorization" and value.startswith("Bearer "):
+                return value.removeprefix("Bearer ")
+        token = self.params.get("token")
+        return str(token) if token else None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What oauth.v2.access answers for one code: a workspace's install, or an org's."""
+
+    bot_token: str
+    installer: str
+    team_id: str | None = None
+    team_name: str | None = None
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+    app_id: str = "A1"
+    scope: str = "commands,chat:write"
+
+    @property
+    def is_enterprise_install(self) -> bool:
+        """An org-wide install names the org and no workspace."""
+        return self.team_id is None
+
+    def answer(self) -> dict[str, Any]:
+        """oauth.v2.access's body, shaped as Slack sends it."""
+        team = {"id": self.team_id, "name": self.team_name} if self.team_id else None
+        enterprise = (
+            {"id": self.enterprise_id, "name": self.enterprise_name} if self.enterprise_id else None
+        )
+        return {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": self.installer},
+            "scope": self.scope,
+            "token_type": "bot",
+            "access_token": self.bot_token,
+            "bot_user_id": BOT_USER_ID,
+            "team": team,
+            "enterprise": enterprise,
+            "is_enterprise_install": self.is_enterprise_install,
+        }
+
 
 class Fault(Enum):
     """How an answer goes wrong on the wire after the call has been recorded (and acted on)."""
@@ -95,6 +142,10 @@ class SlackStandIn:
         self.rate_limited = 0
         # What users.info says each person's timezone is; people not listed have none.
         self.timezones: dict[str, str] = {}
+        # Workspace roles users.info reports ("admin" or "owner"); people not listed have none.
+        self.roles: dict[str, str] = {}
+        # oauth.v2.access: the install each code grants; any other code is invalid_code.
+        self.grants: dict[str, Grant] = {}
         self._views = itertools.count(1)
         stand_in = self
 
@@ -263,7 +314,8 @@ class SlackStandIn:
                 return limited
             fault = self._faults[method].popleft() if self._faults.get(method) else None
             scripted = self._scripts.get(method)
-            reply = scripted.popleft() if scripted else self._default(method, params)
+            token = Call(method, params, headers, 0.0).token
+            reply = scripted.popleft() if scripted else self._default(method, params, token)
         if fault is None:
             return reply
         if fault.fault is Fault.SLOW:
@@ -306,10 +358,12 @@ class SlackStandIn:
             bucket = self._keyed_buckets[key] = _TokenBucket(rate, now)
         return bucket
 
-    def _default(self, method: str, params: dict[str, Any]) -> Reply:
+    def _default(self, method: str, params: dict[str, Any], token: str | None) -> Reply:
         """Slack's answer when nothing is scripted (see the methods below); else plain ok."""
+        if method == "auth.test":
+            return self._auth_test(token)
         answer = {
-            "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_access,
             "chat.postMessage": self._posted,
             "conversations.open": self._opened_dm,
             "users.info": self._user,
@@ -318,8 +372,27 @@ class SlackStandIn:
         }.get(method)
         return answer(params) if answer else Reply({"ok": True})
 
-    def _auth_test(self, _params: dict[str, Any]) -> Reply:
-        return Reply({"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1"})
+    def _auth_test(self, token: str | None) -> Reply:
+        """Who a token belongs to: an install's team or org when a grant issued it."""
+        grant = next((g for g in self.grants.values() if g.bot_token == token), None)
+        if grant is None:
+            return Reply({"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": "T1"})
+        return Reply(
+            {
+                "ok": True,
+                "user_id": BOT_USER_ID,
+                "bot_id": "BBOT",
+                "team_id": grant.team_id or grant.enterprise_id,
+                "enterprise_id": grant.enterprise_id,
+                "url": "https://acme.enterprise.slack.com/",
+            }
+        )
+
+    def _oauth_access(self, params: dict[str, Any]) -> Reply:
+        grant = self.grants.get(str(params.get("code", "")))
+        if grant is None:
+            return Reply({"ok": False, "error": "invalid_code"})
+        return Reply(grant.answer())
 
     def _posted(self, params: dict[str, Any]) -> Reply:
         """A new ts; a post to a user id lands in their DM, channel "D" + the id."""
@@ -337,6 +410,9 @@ class SlackStandIn:
         user: dict[str, Any] = {"id": user_id}
         if user_id in self.timezones:
             user["tz"] = self.timezones[user_id]
+        role = self.roles.get(user_id)
+        user["is_admin"] = role in ("admin", "owner")
+        user["is_owner"] = role == "owner"
         return Reply({"ok": True, "user": user})
 
     def _opened_view(self, _params: dict[str, Any]) -> Reply:

@@ -85,6 +85,15 @@ def test_manifest_lets_the_coaching_loop_dm_people_and_read_their_timezone() -> 
     assert "me" in manifest["features"]["slash_commands"][0]["usage_hint"]
 
 
+def test_manifest_brings_oauth_mode_back_to_its_redirect_path_and_events() -> None:
+    """Add to Slack returns to /slack/oauth_redirect; uninstalls and revoked tokens reach us."""
+    manifest = _load_manifest()
+    redirect_urls = manifest["oauth_config"]["redirect_urls"]
+    assert [url.rsplit("/", 2)[-2:] for url in redirect_urls] == [["slack", "oauth_redirect"]]
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_uninstalled", "tokens_revoked"} <= events
+
+
 def test_socket_mode_variant_still_validates() -> None:
     """Following the Socket Mode comments (enable it, drop request URLs) keeps it valid."""
     manifest = _load_manifest()

@@ -5,12 +5,15 @@ import urllib.error
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.services import Services
-from bot.slack.listeners import register_listeners
+from bot.slack.admins import SlackWorkspaceAdmins
+from bot.slack.installations import Installations, flow_logger, oauth_settings
+from bot.slack.listeners import installs, register_listeners
 from bot.slack.replays import IgnoreReplays
 from bot.slack.responding import use_response_url_policy
 from bot.slack.retrying import web_api_retry_handlers
@@ -27,26 +30,25 @@ WEB_API_TIMEOUT = 10
 def create_client(settings: Settings, timeout: int = WEB_API_TIMEOUT) -> WebClient:
     """A Web API client pointed at SLACK_API_URL that never re-sends a call that may have acted."""
     return WebClient(
-        token=settings.bot_token,
+        # In OAuth mode Bolt gives each request a copy holding its workspace's token.
+        token=settings.bot_token or None,
         base_url=settings.api_url,
         timeout=timeout,
         retry_handlers=web_api_retry_handlers(),
     )
 
 
-def create_app(services: Services, client: WebClient | None = None) -> App:
-    """Build the Bolt app for HTTP or Socket Mode."""
+def create_app(
+    services: Services, client: WebClient | None = None, installations: Installations | None = None
+) -> App:
+    """Build the Bolt app for HTTP or Socket Mode, or for OAuth mode given `installations`."""
     client = client or create_client(services.settings)
-    try:
-        app = bolt_app(services.settings, client, check_token=True)
-    except (urllib.error.URLError, OSError) as error:
-        # Bolt asks Slack who the token belongs to while it is built. A worker must still
-        # start (and answer /health) while Slack is unreachable: ask at the first request.
-        logger.warning(
-            "Could not reach Slack to check the bot token (%s); checking at the first request",
-            error,
-        )
-        app = bolt_app(services.settings, client, check_token=False)
+    if services.settings.oauth:
+        if installations is None:
+            raise ValueError("OAuth mode needs the installation store")
+        app = oauth_app(services, client, installations)
+    else:
+        app = single_workspace_app(services, client)
 
     # The workspace first: a replay is remembered within its workspace.
     app.use(KnowWorkspace())
@@ -58,10 +60,45 @@ def create_app(services: Services, client: WebClient | None = None) -> App:
         kind = body.get("type") or ("command" if "command" in body else "request")
         logger.error("Unhandled error in a %s listener", kind, exc_info=error)
 
+    if services.settings.oauth:
+        installs.register(app, services)
     register_listeners(app, services)
-    if services.settings.bot_token:
+    if not services.settings.oauth:
         adopt_rows_without_team(client, services.store)
     return app
+
+
+def single_workspace_app(services: Services, client: WebClient) -> App:
+    """The app for the one workspace whose bot token tipbot was given."""
+    try:
+        app = bolt_app(services.settings, client, check_token=True)
+    except (urllib.error.URLError, OSError) as error:
+        # Bolt asks Slack who the token belongs to while it is built. A worker must still
+        # start (and answer /health) while Slack is unreachable: ask at the first request.
+        logger.warning(
+            "Could not reach Slack to check the bot token (%s); checking at the first request",
+            error,
+        )
+        app = bolt_app(services.settings, client, check_token=False)
+    return app
+
+
+def oauth_app(services: Services, client: WebClient, installations: Installations) -> App:
+    """The app for every workspace that installed tipbot, each request with its own token."""
+    settings = services.settings
+    oauth = oauth_settings(settings, installations, installations.store.engine, services.clock)
+    # Bolt's flow calls oauth.v2.access (and auth.test) with this client, so SLACK_API_URL
+    # and the retry policy hold for the install too.
+    flow = OAuthFlow(client=client, logger=flow_logger(), settings=oauth)
+    services.workspace_admins = SlackWorkspaceAdmins(installations, services.clock)
+    return App(
+        client=client,
+        signing_secret=settings.signing_secret or None,
+        oauth_flow=flow,
+        process_before_response=True,
+        request_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
 
 
 def token_workspace(client: WebClient) -> Workspace | None:

@@ -42,6 +42,7 @@ HOME_TRACK = "coach_home_track"
 HOME_FOCUS = "coach_home_focus"
 HOME_RESUME = "coach_home_resume"
 PRIVATE = ":lock: Only you can see this."
+NOTIFICATION_WORDS = 280  # of the person's text in a notification; phones show less
 TRACK_NAMES = {"senior": "Senior engineer", "staff": "Staff engineer", "both": "Both"}
 MAX_OPTIONS = 100  # Slack's limit for a static select
 
@@ -107,7 +108,13 @@ def check_in_message(commitment: Commitment, kind: CheckInKind) -> list[dict[str
 def check_in_text(commitment: Commitment, kind: CheckInKind) -> str:
     """The notification text of a check-in DM."""
     prefix = "A gentle reminder" if kind == "reminder" else "Time to check in"
-    return f"{prefix}: {commitment.text}"[:300]
+    return notification(prefix, commitment)
+
+
+def notification(prefix: str, commitment: Commitment) -> str:
+    """A DM's notification text: Slack reads its markup too, so the person's words are
+    escaped, and cut before escaping so no entity is cut in half."""
+    return f"{prefix}: {escape(commitment.text[:NOTIFICATION_WORDS])}"
 
 
 def answered_message(commitment: Commitment) -> list[dict[str, Any]]:

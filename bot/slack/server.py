@@ -15,9 +15,12 @@ from typing import Any, ClassVar
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from uvicorn_worker import UvicornWorker
 
 from bot.config import Settings
+from bot.slack.install_pages import HTML_HEADERS, landing_page
 from bot.slack.signed_requests import CheckedRequestHandler
 
 logger = logging.getLogger(__name__)
@@ -36,11 +39,26 @@ KEEPALIVE = 5
 
 
 class TipbotWeb:
-    """The ASGI app: POST /slack/events to Bolt once checked, GET /health; stops cleanly."""
+    """The ASGI app: POST /slack/events to Bolt once checked, GET /health; stops cleanly.
+
+    In OAuth mode also the landing page at GET /, and Bolt's install flow at GET
+    /slack/install and /slack/oauth_redirect. A single-workspace tipbot has nothing to
+    install: / stays the plain "running" answer that platforms' health checks may already
+    poll, and the install paths are 404 as before.
+    """
 
     def __init__(self, app: App, signing_secret: str, on_shutdown: Callable[[], None]) -> None:
         self.slack = CheckedRequestHandler(app, signing_secret, EVENTS_PATH)
         self.on_shutdown = on_shutdown
+        self.oauth_flow = app.oauth_flow
+        self.landing: bytes | None = None
+        self.install_paths: dict[str, Callable[[BoltRequest], BoltResponse]] = {}
+        if self.oauth_flow is not None:
+            self.landing = landing_page(self.oauth_flow.install_path).encode()
+            self.install_paths = {
+                self.oauth_flow.install_path: self.oauth_flow.handle_installation,
+                self.oauth_flow.redirect_uri_path: self.oauth_flow.handle_callback,
+            }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route one ASGI connection."""
@@ -48,10 +66,35 @@ class TipbotWeb:
             await self.lifespan(receive, send)
         elif scope["type"] != "http":
             return
+        elif scope["method"] in ("GET", "HEAD") and scope["path"] == "/" and self.landing:
+            await send_bytes(send, 200, self.landing, HTML_HEADERS)
         elif scope["method"] in ("GET", "HEAD") and scope["path"] in HEALTH_PATHS:
             await send_text(send, 200, "tipbot is running\n")
+        elif scope["method"] == "GET" and scope["path"] in self.install_paths:
+            await self.install(scope, send, self.install_paths[scope["path"]])
         else:
             await self.slack(scope, receive, send)  # type: ignore[arg-type]
+
+    async def install(
+        self, scope: Scope, send: Send, handle: Callable[[BoltRequest], BoltResponse]
+    ) -> None:
+        """One step of Bolt's install flow, off the event loop: it calls Slack and the
+        database (oauth.v2.access, then storing the install)."""
+        headers: dict[str, str | list[str]] = {}
+        cookies: list[str] = []
+        for name, value in scope["headers"]:
+            key = name.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            if key == "cookie":
+                cookies.append(text)
+            else:
+                headers[key] = text
+        # Bolt looks for the state cookie in every Cookie header it is given.
+        headers["cookie"] = cookies
+        query = scope.get("query_string", b"").decode("latin-1")
+        request = BoltRequest(body="", query=query, headers=dict(headers))
+        response = await asyncio.to_thread(handle, request)
+        await send_bolt_response(send, response)
 
     async def lifespan(self, receive: Receive, send: Send) -> None:
         """Start at once (the worker built everything already); on shutdown, stop in order."""
@@ -68,12 +111,28 @@ class TipbotWeb:
 
 async def send_text(send: Send, status: int, text: str) -> None:
     """Answer with a short plain-text body."""
-    body = text.encode()
-    headers = [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", b"%d" % len(body)),
+    await send_bytes(send, status, text.encode(), {"content-type": "text/plain; charset=utf-8"})
+
+
+async def send_bytes(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    """Answer with `body` and `headers`."""
+    raw = [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
+    raw.append((b"content-length", b"%d" % len(body)))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_bolt_response(send: Send, response: BoltResponse) -> None:
+    """Answer with what Bolt's flow decided: status, every header (Set-Cookie too), body."""
+    body = response.body.encode() if isinstance(response.body, str) else bytes(response.body)
+    raw = [
+        (name.lower().encode(), value.encode("latin-1"))
+        for name, values in response.headers.items()
+        if name.lower() != "content-length"
+        for value in values
     ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    raw.append((b"content-length", b"%d" % len(body)))
+    await send({"type": "http.response.start", "status": response.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    MetaData,
     column,
     create_engine,
     event,
@@ -265,6 +266,17 @@ def migrate(engine: Engine, applied_at: datetime) -> int:
             step(connection)
             _stamp(connection, version, applied_at)
         return len(MIGRATIONS)
+
+
+def create_library_tables(engine: Engine, tables: MetaData) -> None:
+    """Create the tables a library defines (Slack's installation and OAuth state stores).
+
+    They are the library's shape, not ours, so they stay out of MIGRATIONS; created under
+    the migration lock, so workers starting at once do not race to create them.
+    """
+    with engine.begin() as connection:
+        _lock_for_migration(connection)
+        tables.create_all(connection)
 
 
 def drop_all(engine: Engine) -> None:

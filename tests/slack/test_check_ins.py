@@ -118,6 +118,21 @@ def test_the_check_in_dm_says_what_you_set_out_to_do_and_asks_how_it_went(
     assert dm.params["text"] == "Time to check in: Walk Grace through the release checklist"
 
 
+def test_markup_in_your_words_is_shown_as_typed_in_the_dm_and_its_notification(
+    bot: RunningBot, clock: Clock
+) -> None:
+    """Slack reads markup in a notification's text too: no @channel, no disguised link."""
+    commit(bot, text="<!channel> read <https://evil.example|the runbook> & reply")
+    tick(bot, clock, DUE + timedelta(minutes=1))
+    (dm,) = dms_to(bot, "U1")
+    typed = "&lt;!channel&gt; read &lt;https://evil.example|the runbook&gt; &amp; reply"
+    assert dm.params["text"] == f"Time to check in: {typed}"
+    assert typed in text_of(dm.params["blocks"])
+    answer(bot, dm, coaching_messages.DROP)
+    (update,) = updates(bot)
+    assert update.params["text"] == f"Check-in: {typed}"
+
+
 @pytest.mark.parametrize(
     ("action_id", "state", "says"),
     [

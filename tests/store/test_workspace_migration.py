@@ -7,6 +7,7 @@ start; the ledger comes along, so a slot already posted is not posted again.
 import os
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from bot.workspace import Workspace
 from tests import old_schema
 from tests.conftest import POSTGRES_ENV, start_bot
 from tests.nuggets.fakes import FakeNotifier, FakePoster, make_tip
+from tests.slack.coaching_requests import scheduler_job
 from tests.teams import OTHER_TEAM, TEAM
 
 # A Monday 09:00 UTC slot that the old tipbot posted, and the old rows' times.
@@ -228,14 +230,21 @@ def test_a_row_the_workspace_already_has_is_not_overwritten_by_adoption(old_engi
 def test_an_upgraded_database_keeps_serving_its_channel_through_slack(
     old_engine, settings, stand_in
 ):
-    """tipbot starts on the old database: the channel's `/tip schedule` still knows it."""
+    """tipbot starts on the old database: `/tip schedule` still knows the channel, SLOT is
+    not posted again, and the next week's slot goes out to the channel and the DM."""
     migrate(old_engine, SLOT)
     url = old_engine.url.render_as_string(hide_password=False)
-    with start_bot(settings.__class__(**{**vars(settings), "database_url": url}), stand_in) as bot:
+    with start_bot(replace(settings, database_url=url), stand_in) as bot:
         reply = bot.command("schedule", channel_id="C1")
         assert "This channel gets one tip Mondays at 09:00 (UTC)" in reply.json()["text"]
         reply = bot.command("schedule", channel_id="C1", team_id=OTHER_TEAM.team_id)
-        assert "isn't subscribed" in reply.json()["text"], (
-            "another workspace's C1 is another channel"
-        )
+        assert "isn't subscribed" in reply.json()["text"], "another team's C1 is not this one"
+        job = scheduler_job(bot.services)
+        bot.services.clock = lambda: SLOT + timedelta(minutes=5)
+        job.run()
+        assert stand_in.calls_to("chat.postMessage") == [], "SLOT was posted before the upgrade"
+        bot.services.clock = lambda: SLOT + WEEK + timedelta(minutes=1)
+        job.run()
+        posted = sorted(call.params["channel"] for call in stand_in.calls_to("chat.postMessage"))
+        assert posted == ["C1", "U1", "U1"], "the two weekly tips, and the commitment's check-in"
     assert teams_by_table(old_engine)["subscriptions"] == {"T1"}

@@ -16,8 +16,13 @@ RECENT = timedelta(weeks=4)
 
 
 def refusal(services: Services, subcommand: str) -> str:
-    """The polite no for someone who is not in TIPBOT_ADMINS, saying whom to ask."""
+    """The polite no for someone who is not an admin, saying whom to ask."""
     command = services.settings.command
+    if services.settings.oauth:
+        return (
+            f"Sorry, only tipbot admins can use `{command} {subcommand}`: this workspace's "
+            "Slack admins and owners, and whoever installed tipbot here."
+        )
     admins = ", ".join(f"<@{admin}>" for admin in sorted(services.settings.admins))
     if not admins:
         return (

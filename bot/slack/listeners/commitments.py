@@ -157,7 +157,10 @@ def update_check_in_dms(
             continue
         try:
             client.chat_update(
-                channel=channel, ts=ts, blocks=blocks, text=f"Check-in: {commitment.text}"[:300]
+                channel=channel,
+                ts=ts,
+                blocks=blocks,
+                text=coaching_messages.notification("Check-in", commitment),
             )
         except SlackApiError as exc:
             logger.warning("Could not update the check-in DM %s: %s", ts, exc.response.get("error"))

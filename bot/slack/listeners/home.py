@@ -20,6 +20,7 @@ from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule, UnknownTimezone, resolve_timezone
 from bot.services import Services
 from bot.slack import home_view, messages
+from bot.slack.admins import is_admin
 from bot.slack.answers.admin import subscription_health
 from bot.slack.answers.coaching import progress_of, weight_for
 from bot.slack.answers.subscriptions import next_post, when
@@ -211,7 +212,7 @@ def publish_home(
     topic_tip: Tip | None = None,
 ) -> None:
     """Draw the home tab for one user; under the topic, `topic_tip` or a fresh pick."""
-    content = home_content(services, user_id, topic, notice, topic_tip)
+    content = home_content(services, user_id, topic, notice, topic_tip, client=client)
     client.views_publish(user_id=user_id, view=home_view.home_view(content))
 
 
@@ -220,9 +221,12 @@ def home_content(
     user_id: str,
     topic: str | None,
     notice: str | None,
-    topic_tip: Tip | None = None,
+    topic_tip: Tip | None,
+    *,
+    client: WebClient,
 ) -> home_view.HomeContent:
-    """Gather what the home tab shows `user_id` right now."""
+    """Gather what the home tab shows `user_id` right now (`client`: the request's, for
+    the admin check)."""
     library = services.library.current
     now = services.clock()
     sub = services.store.get_subscription(user_id)
@@ -239,7 +243,7 @@ def home_content(
         topic_tip=topic_tip if topic else None,
         dm_subscription=sub,
         next_dm=next_dm,
-        admin_status=admin_status(services) if services.settings.is_admin(user_id) else None,
+        admin_status=admin_status(services) if is_admin(services, client, user_id) else None,
         notice=notice,
         coaching=home_view.CoachingHome(
             progress_of(services, user_id), profile, services.settings.command

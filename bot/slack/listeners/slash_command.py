@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.content.search import find_tips
 from bot.services import Services
 from bot.slack import messages
+from bot.slack.admins import may
 from bot.slack.answers import admin
 from bot.slack.answers.coaching import answer_me, answer_track, weight_for
 from bot.slack.answers.subscriptions import answer_change, answer_schedule
@@ -54,34 +55,41 @@ class SlashCommand:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def answer_in_ack(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """Answer in the ack itself: no Web API call, so Slack's 3-second deadline is safe."""
+    def answer_in_ack(
+        self, ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """Answer in the ack itself: no Web API call (but an admin check's, remembered for
+        minutes), so Slack's 3-second deadline is safe."""
         request = parse_command(command.get("text", ""))
-        blocks, text = answer(in_workspace(self.services, context), request, command)
+        blocks, text = answer(in_workspace(self.services, context), request, command, client)
         ack(response_type="ephemeral", blocks=blocks, text=text)
 
-    def ack_reload(self, ack: Ack, command: dict[str, Any]) -> None:
+    def ack_reload(self, ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         """Say the reload has started, or refuse someone who is not an admin."""
-        if self.may_reload(command):
+        if self.may_reload(command, client):
             ack(response_type="ephemeral", text="Reloading the tip files…")
         else:
             ack(response_type="ephemeral", text=admin.refusal(self.services, "reload"))
 
-    def reload_and_report(self, command: dict[str, Any], respond: Respond) -> None:
+    def reload_and_report(
+        self, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         """Reload after the ack (it can take a second) and report through the response URL."""
-        if self.may_reload(command):
+        if self.may_reload(command, client):
             text = admin.answer_reload(self.services)
             respond(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
 
-    def may_reload(self, command: dict[str, Any]) -> bool:
+    def may_reload(self, command: dict[str, Any], client: WebClient) -> bool:
         """Whether the person who typed the command is an admin."""
-        return self.services.settings.may("admins", str(command.get("user_id", "")))
+        return may(self.services, "admins", client, str(command.get("user_id", "")))
 
-    def ack_channel_change(self, ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    def ack_channel_change(
+        self, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         """Subscribe or unsubscribe, answer the person, and leave the channel's note to say."""
         request = parse_command(command.get("text", ""))
         access = SUBCOMMANDS_BY_NAME[request.name].access
-        if not self.services.settings.may(access, str(command.get("user_id", ""))):
+        if not may(self.services, access, client, str(command.get("user_id", ""))):
             text = admin.refusal(self.services, request.name)
             ack(response_type="ephemeral", blocks=messages.notice_message(text), text=text)
             return
@@ -148,12 +156,12 @@ TEXT_ANSWERS: dict[str, TextAnswer] = {
 
 
 def answer(
-    services: Services, request: TipCommand, command: dict[str, Any]
+    services: Services, request: TipCommand, command: dict[str, Any], client: WebClient
 ) -> tuple[messages.Blocks, str]:
     """The blocks and fallback text that answer one `/tip` request."""
     user_id = str(command.get("user_id", ""))
     subcommand = SUBCOMMANDS_BY_NAME.get(request.name)
-    if subcommand and not services.settings.may(subcommand.access, user_id):
+    if subcommand and not may(services, subcommand.access, client, user_id):
         return notice(admin.refusal(services, subcommand.name))
     library = services.library.current
     name = services.settings.command

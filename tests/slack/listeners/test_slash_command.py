@@ -25,12 +25,12 @@ def command(text: str, user_id: str = "U1") -> dict[str, str]:
 
 
 def test_help_is_answered_in_the_ack_without_calling_slack(
-    services: Services, stand_in: SlackStandIn
+    services: Services, client: WebClient, stand_in: SlackStandIn
 ) -> None:
     """`/tip help` comes back in the ack itself, ephemeral, and no Web API call is made."""
     ack = Ack()
 
-    SlashCommand(services).answer_in_ack(ack, command("help"), context_in())
+    SlashCommand(services).answer_in_ack(ack, command("help"), client, context_in())
 
     answer = acked(ack)
     assert answer["response_type"] == "ephemeral"
@@ -39,15 +39,15 @@ def test_help_is_answered_in_the_ack_without_calling_slack(
 
 
 def test_a_members_reload_is_refused_and_its_lazy_half_does_nothing(
-    services: Services, respond: Respond, stand_in: SlackStandIn
+    services: Services, client: WebClient, respond: Respond, stand_in: SlackStandIn
 ) -> None:
     """A member's `/tip reload` is refused at the ack; the lazy listener checks again."""
     services.settings = dataclasses.replace(services.settings, admins=frozenset({ADMIN}))
     slash = SlashCommand(services)
     ack = Ack()
 
-    slash.ack_reload(ack, command("reload"))
-    slash.reload_and_report(command("reload"), respond)
+    slash.ack_reload(ack, command("reload"), client)
+    slash.reload_and_report(command("reload"), respond, client)
 
     assert acked(ack)["text"] == (
         f"Sorry, only tipbot admins can use `/tip reload`. Ask one of them: <@{ADMIN}>."

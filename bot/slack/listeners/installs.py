@@ -1,0 +1,39 @@
+"""OAuth mode: a workspace that uninstalls tipbot, or revokes its tokens, is forgotten.
+
+Bolt ships the listeners that delete installs (`TokenRevocationListeners`) but does not
+register them by itself; tipbot registers Bolt's for `tokens_revoked` as they are, and wraps
+Bolt's for `app_uninstalled` so the workspace's data goes with its install.
+"""
+
+import logging
+
+from slack_bolt import App, BoltContext
+
+from bot.services import Services
+from bot.slack.installations import workspace_of
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    """Listen for app_uninstalled and tokens_revoked."""
+    # A revoked bot token leaves the bots table, where every request and post finds its
+    # token: nothing is posted with it again; a reinstall stores a new one.
+    app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())
+    delete_install = app.default_app_uninstalled_event_listener()
+
+    def on_uninstalled(context: BoltContext) -> None:
+        """Delete the install, then every row the workspace's people left."""
+        delete_install(context=context)
+        workspace = workspace_of(context)
+        if workspace is None:
+            # An org-wide install's event names only the org; its workspaces' rows are
+            # found by team, so they stay until each is forgotten (see the README).
+            logger.info("tipbot was uninstalled from org %s", context.enterprise_id)
+            return
+        counts = services.store.forget_workspace(workspace)
+        logger.info(
+            "tipbot was uninstalled from %s; forgot %d rows", workspace, sum(counts.values())
+        )
+
+    app.event("app_uninstalled")(on_uninstalled)

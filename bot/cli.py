@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import log_format
 from bot.config import Settings, load_settings
 from bot.content.loader import load_library
 from bot.content.model import LEVELS
@@ -167,7 +168,7 @@ def settings_for_slack(*, serves_slack: bool = True) -> Settings:
 def serve() -> int:
     """Start the bot until it is stopped."""
     settings = settings_for_slack()
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     from bot.runner import run  # noqa: PLC0415 - keeps `tipbot validate` free of Slack imports
 
     run(settings)
@@ -177,7 +178,7 @@ def serve() -> int:
 def clock() -> int:
     """Run the weekly tip scheduler alone until stopped."""
     settings = settings_for_slack(serves_slack=False)
-    configure_logging(settings.log_level)
+    configure_logging(settings)
     from bot.runner import run_clock  # noqa: PLC0415 - see serve()
 
     run_clock(settings)
@@ -195,13 +196,10 @@ QUIETER_LOGGERS = {
 }
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr in a format platforms' log collectors read well."""
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr in LOG_FORMAT (text or JSON lines), never a token or secret."""
+    secrets = [settings.bot_token, settings.signing_secret, settings.app_token or ""]
+    log_format.install(settings.log_level, settings.log_format, secrets)
     for name, quieter in QUIETER_LOGGERS.items():
         logging.getLogger(name).setLevel(max(quieter, logging.getLogger().level))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import ConfigError
+from bot.log_format import LOG_FORMATS
 from bot.nuggets.timezones import resolve_timezone
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -76,6 +77,7 @@ class Settings:
     slack_calls_in_flight: int = 64
     # Posts a second per workspace, if set; else each workspace is paced by Slack's 429s.
     slack_workspace_rate: float = 0.0
+    log_format: str = "text"
 
     @property
     def oauth(self) -> bool:
@@ -141,6 +143,7 @@ def load_settings(
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         slack_calls_in_flight=_positive(env, "TIPBOT_SLACK_CALLS_IN_FLIGHT", default=64),
         slack_workspace_rate=_number(env, "TIPBOT_SLACK_WORKSPACE_RATE", 0.0, "posts a second"),
+        log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS),
     )
 
 
@@ -215,6 +218,16 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("off", "false", "0", "no"):
         return False
     raise ConfigError(f"{name} must be on or off, got {raw!r}.")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset), in any case."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, got {raw!r}.")
+    return raw
 
 
 def _timezone(raw: str) -> str:

@@ -58,7 +58,9 @@ def create_app(
     @app.error
     def log_error(error: Exception, body: dict[str, Any]) -> None:
         kind = body.get("type") or ("command" if "command" in body else "request")
-        logger.error("Unhandled error in a %s listener", kind, exc_info=error)
+        team = body.get("team_id") or (body.get("team") or {}).get("id")
+        extra = {"kind": kind, "team_id": team}
+        logger.error("Unhandled error in a %s listener", kind, exc_info=error, extra=extra)
 
     if services.settings.oauth:
         installs.register(app, services)

@@ -169,6 +169,8 @@ class TipbotServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no 
             # gunicorn's runtime control socket lives at one path per user: two tipbots on
             # one machine would fight over it, and tipbot is managed by its platform.
             "control_socket_disable": True,
+            # LOG_FORMAT=json reaches gunicorn's and uvicorn's own lines too.
+            "logger_class": "bot.gunicorn_log.FormattedLogger",
         }
         for key, value in config.items():
             self.cfg.set(key, value)

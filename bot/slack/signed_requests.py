@@ -165,6 +165,7 @@ class CheckedRequestHandler(SlackRequestHandler):
             refused.status,
             refused.reason,
             size,
+            extra={"status": refused.status},
         )
         body = REFUSAL_BODIES.get(refused.status, f"Bad request: {refused.reason}.\n")
         return BoltResponse(status=refused.status, body=body)

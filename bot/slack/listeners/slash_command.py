@@ -139,7 +139,12 @@ def post_announcement(client: WebClient, channel_id: str, text: str) -> str | No
         error = str(exc.response.get("error", ""))
         if error in CANNOT_ANNOUNCE:
             return CANNOT_ANNOUNCE[error]
-        logger.warning("Could not tell %s about its weekly tip: %s", channel_id, error)
+        logger.warning(
+            "Could not tell %s about its weekly tip: %s",
+            channel_id,
+            error,
+            extra={"channel": channel_id, "slack_error": error},
+        )
     except (urllib.error.URLError, OSError) as exc:
         # The client already re-sent it if Slack certainly never saw it; it may have posted.
         logger.warning("Could not tell %s about its weekly tip: %s", channel_id, exc)

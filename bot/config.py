@@ -78,6 +78,8 @@ class Settings:
     # Posts a second per workspace, if set; else each workspace is paced by Slack's 429s.
     slack_workspace_rate: float = 0.0
     log_format: str = "text"
+    metrics_enabled: bool = False
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def oauth(self) -> bool:
@@ -144,6 +146,8 @@ def load_settings(
         slack_calls_in_flight=_positive(env, "TIPBOT_SLACK_CALLS_IN_FLIGHT", default=64),
         slack_workspace_rate=_number(env, "TIPBOT_SLACK_WORKSPACE_RATE", 0.0, "posts a second"),
         log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS),
+        metrics_enabled=_switch(env, "TIPBOT_METRICS", default=False),
+        metrics_token=env.get("TIPBOT_METRICS_TOKEN", "").strip() or None,
     )
 
 

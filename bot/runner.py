@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import metrics
 from bot.config import Settings
 from bot.content.current import CurrentLibrary
 from bot.content.loader import load_library
@@ -133,6 +134,7 @@ def run(settings: Settings) -> None:
 
 def build_web_worker(settings: Settings) -> TipbotWeb:
     """Everything one HTTP worker runs, built after the fork: app, watcher, scheduler."""
+    metrics.start_recording(settings)
     services = build_services(settings)
     app = create_app(services, installations=installations_for(services))
     stop = threading.Event()

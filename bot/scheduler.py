@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.coaching.checkins import CheckInPoster, CheckInRound
 from bot.coaching.preferences import tip_weight
 from bot.content.model import Tip
@@ -123,7 +124,7 @@ class NuggetJob:
 
     def _deliver_nuggets(self) -> DeliveryReport | None:
         try:
-            return self.fan_out.deliver_due(self.services.clock())
+            return metrics.count_weekly_posts(self.fan_out.deliver_due(self.services.clock()))
         except AuthRevoked:
             return None  # the fan-out logged it loudly; the slots wait in the ledger as 'retry'
         except Exception:
@@ -134,7 +135,7 @@ class NuggetJob:
         if self.check_ins is None:
             return
         try:
-            self.check_ins.deliver_due(self.services.clock())
+            metrics.count_check_ins(self.check_ins.deliver_due(self.services.clock()))
         except AuthRevoked:
             return  # logged loudly by the round; the DMs wait in the ledger as 'retry'
         except Exception:

@@ -90,3 +90,13 @@ def test_any_other_log_format_is_a_config_error() -> None:
     env = {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "s", "LOG_FORMAT": "logfmt"}
     with pytest.raises(ConfigError, match=r"LOG_FORMAT must be text or json, got 'logfmt'\."):
         load_settings(env)
+
+
+def test_metrics_are_off_unless_switched_on_and_the_token_is_kept_out_of_repr() -> None:
+    """TIPBOT_METRICS defaults to off; TIPBOT_METRICS_TOKEN never shows in a repr."""
+    env = {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "s"}
+    assert load_settings(env).metrics_enabled is False
+    settings = load_settings(env | {"TIPBOT_METRICS": "on", "TIPBOT_METRICS_TOKEN": "t0ken-9"})
+    assert settings.metrics_enabled is True
+    assert settings.metrics_token == "t0ken-9"
+    assert "t0ken-9" not in repr(settings)

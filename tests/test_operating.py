@@ -1,8 +1,9 @@
-"""Operating tipbot: JSON log lines from every process and logger, against `tipbot serve`
-started as a process with two workers.
+"""Operating tipbot: JSON log lines from every process and logger, and /metrics summed over
+gunicorn's workers, against `tipbot serve` started as a process with two workers.
 """
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -10,16 +11,25 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
+from bot.coaching.models import CommitmentDraft
+from bot.config import load_settings
+from bot.nuggets.models import Subscription
+from bot.nuggets.schedule import Schedule
+from bot.runner import open_store
 from tests.conftest import REPO
 from tests.processes import bot_env, free_port, run_tipbot, wait_until_up
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
-from tests.slack_stand_in import Reply, SlackStandIn
+from tests.slack_stand_in import Reply, SlackStandIn, acted_then
+from tests.teams import TEAM
 
 BOT_TOKEN = "xoxb-e2e-secret-token"
 METRICS_TOKEN = "scrape-token-for-the-test"
@@ -84,6 +94,20 @@ def serve(stand_in: SlackStandIn, tmp_path: Path, **extra: str) -> Serving:
     return Serving(process, port, out, err, stand_in)
 
 
+def samples(exposition: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample in a scrape, by name and labels."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+def value(scraped: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str):
+    """One sample's value (0 when the series is not there)."""
+    return scraped.get((name, frozenset(labels.items())), 0.0)
+
+
 def test_json_logs_cover_every_logger_and_never_hold_a_secret(
     stand_in: SlackStandIn, tmp_path: Path
 ) -> None:
@@ -97,6 +121,8 @@ def test_json_logs_cover_every_logger_and_never_hold_a_secret(
         LOG_FORMAT="json",
         LOG_LEVEL="DEBUG",
         TIPBOT_SCHEDULER="on",
+        TIPBOT_METRICS="on",
+        TIPBOT_METRICS_TOKEN=METRICS_TOKEN,
     )
     try:
         assert web.command("").status == 200
@@ -104,6 +130,7 @@ def test_json_logs_cover_every_logger_and_never_hold_a_secret(
         stand_in.wait_for("chat.postMessage")
         unsigned = post(f"http://127.0.0.1:{web.port}/slack/events", "text=hi", {})
         assert unsigned.status == 401
+        assert web.get("/metrics").status == 200
         time.sleep(0.5)  # the failing call's warning is logged after the stand-in answers
     finally:
         stdout, stderr = web.stop()
@@ -116,7 +143,7 @@ def test_json_logs_cover_every_logger_and_never_hold_a_secret(
         assert datetime.fromisoformat(entry["time"]).utcoffset() == timedelta(0), entry
     loggers = {entry["logger"] for entry in entries}
     # gunicorn's master and workers, uvicorn in each worker, tipbot's own and the libraries'.
-    assert {"gunicorn.error", "uvicorn.error", "bot.runner"} <= loggers, loggers
+    assert {"gunicorn.error", "uvicorn.error", "bot.runner", "bot.metrics"} <= loggers, loggers
     assert not any("\x1b" in line for line in lines)  # no terminal colours in a log file
     assert "slack_bolt" in loggers, loggers
     assert len({entry["pid"] for entry in entries}) >= 3  # the master and two workers
@@ -125,7 +152,7 @@ def test_json_logs_cover_every_logger_and_never_hold_a_secret(
     assert [(e["level"], e["channel"]) for e in failing] == [("WARNING", "C1")], failing
     refused = [e for e in entries if e["message"].startswith("Refused a request")]
     assert [e["status"] for e in refused] == [401], refused
-    for secret in (BOT_TOKEN, SIGNING_SECRET):
+    for secret in (BOT_TOKEN, SIGNING_SECRET, METRICS_TOKEN):
         assert secret not in stdout
         assert secret not in stderr
 
@@ -136,3 +163,128 @@ def test_an_unknown_log_format_stops_the_start_with_a_clear_message(tmp_path: Pa
     result = run_tipbot("serve", env=env)
     assert result.returncode == 2
     assert result.stderr.strip() == "LOG_FORMAT must be text or json, got 'xml'."
+
+
+def seed_due_posts(env: dict[str, str]) -> None:
+    """Three weekly slots due now (one to send, one Slack fails, one missed), one check-in."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    store = open_store(load_settings(env))
+    for channel, slot in (("C7", now), ("C8", now), ("C9", now - timedelta(hours=13))):
+        schedule = Schedule(slot.weekday(), f"{slot:%H:%M}", "UTC")
+        store.save_subscription(
+            Subscription.new(TEAM, channel, schedule, "U1", slot - timedelta(hours=1))
+        )
+    due = now - timedelta(minutes=1)
+    draft = CommitmentDraft("T1", "U1", "t1", "A tip", "Try it", None, due, "UTC")
+    store.save_commitment(draft, due - timedelta(days=1))
+    store.engine.dispose()
+
+
+def worker_counts(directory: Path) -> dict[int, float]:
+    """Each worker's own count of /tip answered, read from its file in the metrics directory."""
+    counts = {}
+    for path in directory.glob("counter_*.db"):
+        pid = int(path.stem.removeprefix("counter_"))
+        merged = MultiProcessCollector.merge([str(path)])
+        counts[pid] = sum(
+            sample.value
+            for family in merged
+            for sample in family.samples
+            if sample.name == "tipbot_commands_total" and sample.labels["outcome"] == "answered"
+        )
+    return counts
+
+
+def test_one_scrape_sums_both_workers_and_the_fan_out(
+    stand_in: SlackStandIn, tmp_path: Path
+) -> None:
+    """/tip answered by both workers, weekly posts sent, failed and missed, a check-in sent:
+    one scrape, whichever worker answers it, counts them all, and a killed worker's counts
+    stay. The directory is private and gone after the stop, with one a dead tipbot left."""
+    temp = tmp_path / "tmp"
+    stale = temp / "tipbot-metrics-999999999-left"  # no such process: left by a crash
+    stale.mkdir(parents=True)
+    (stale / "counter_1.db").write_bytes(b"")
+    env = bot_env(stand_in, 0, tmp_path)
+    seed_due_posts(env)
+    stand_in.fail_after_acting("chat.postMessage", acted_then(500))  # the first weekly post
+    web = serve(
+        stand_in,
+        tmp_path,
+        TMPDIR=str(temp),
+        TIPBOT_SCHEDULER="on",
+        TIPBOT_METRICS="on",
+        TIPBOT_METRICS_TOKEN=METRICS_TOKEN,
+    )
+    try:
+        assert not stale.exists()
+        (directory,) = temp.glob("tipbot-metrics-*")
+        assert directory.stat().st_mode & 0o077 == 0  # readable by this user alone
+        sent = 0
+        with ThreadPoolExecutor(8) as pool:
+            # Batches until both workers have answered some: the kernel picks who accepts.
+            while sent < 400:
+                replies = list(pool.map(lambda _: web.command("").status, range(40)))
+                assert replies == [200] * 40
+                sent += 40
+                if sum(1 for count in worker_counts(directory).values() if count) >= 2:
+                    break
+        counts = worker_counts(directory)
+        assert sum(1 for count in counts.values() if count) == 2, counts
+        assert web.command("topics").status == 200
+
+        deadline = time.monotonic() + 20
+        while True:
+            scraped = samples(web.get("/metrics").body)
+            posts = {
+                (kind, outcome): value(scraped, "tipbot_posts_total", kind=kind, outcome=outcome)
+                for kind in ("weekly", "check_in")
+                for outcome in ("sent", "missed", "failed")
+            }
+            if sum(posts.values()) >= 4 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        answered = {"subcommand": "random", "outcome": "answered"}
+        assert value(scraped, "tipbot_commands_total", **answered) == sent
+        assert value(scraped, "tipbot_command_seconds_count", subcommand="random") == sent
+        assert (
+            value(scraped, "tipbot_command_seconds_bucket", subcommand="random", le="+Inf") == sent
+        )
+        assert value(scraped, "tipbot_commands_total", subcommand="topics", outcome="answered") == 1
+        assert posts == {
+            ("weekly", "sent"): 1,
+            ("weekly", "missed"): 1,
+            ("weekly", "failed"): 1,
+            ("check_in", "sent"): 1,
+            ("check_in", "missed"): 0,
+            ("check_in", "failed"): 0,
+        }
+        # Series exist before anything happens, so rates never start with a gap.
+        assert ("tipbot_installs_total", frozenset({("scope", "enterprise")})) in scraped
+        assert value(scraped, "tipbot_uninstalls_total") == 0
+
+        # A worker that dies is replaced; what it counted is still in the sum.
+        os.kill(next(pid for pid, count in counts.items() if count), signal.SIGKILL)
+        time.sleep(1.5)
+        scraped = samples(web.get("/metrics").body)
+        assert value(scraped, "tipbot_commands_total", **answered) == sent
+
+        assert web.get("/metrics", token=None).status == 401
+        assert web.get("/metrics", token="not-the-token").status == 401
+    finally:
+        web.stop()
+    assert list(temp.glob("tipbot-metrics-*")) == []
+
+
+def test_metrics_are_not_served_unless_switched_on(stand_in: SlackStandIn, tmp_path: Path) -> None:
+    """Without TIPBOT_METRICS=on, /metrics is a 404 and no metrics directory is made."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    web = serve(stand_in, tmp_path, TMPDIR=str(temp), TIPBOT_SCHEDULER="off")
+    try:
+        assert web.get("/metrics").status == 404
+        assert web.get("/health").status == 200
+        assert web.command("").status == 200
+        assert list(temp.glob("tipbot-metrics-*")) == []
+    finally:
+        web.stop()

@@ -19,6 +19,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from uvicorn_worker import UvicornWorker
 
+from bot import metrics
 from bot.config import Settings
 from bot.slack.install_pages import HTML_HEADERS, landing_page
 from bot.slack.signed_requests import CheckedRequestHandler
@@ -72,6 +73,8 @@ class TipbotWeb:
             await send_text(send, 200, "tipbot is running\n")
         elif scope["method"] == "GET" and scope["path"] in self.install_paths:
             await self.install(scope, send, self.install_paths[scope["path"]])
+        elif scope["method"] in ("GET", "HEAD") and scope["path"] == metrics.PATH:
+            await metrics.answer_scrape(scope, send)  # not Slack's: no signature
         else:
             await self.slack(scope, receive, send)  # type: ignore[arg-type]
 
@@ -171,6 +174,7 @@ class TipbotServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no 
             "control_socket_disable": True,
             # LOG_FORMAT=json reaches gunicorn's and uvicorn's own lines too.
             "logger_class": "bot.gunicorn_log.FormattedLogger",
+            "child_exit": metrics.worker_exited,
         }
         for key, value in config.items():
             self.cfg.set(key, value)
@@ -189,6 +193,7 @@ def serve_http(settings: Settings, build_worker: Callable[[], TipbotWeb]) -> Non
         EVENTS_PATH,
         settings.web_concurrency,
     )
+    metrics.prepare_for_workers(settings)
     TipbotServer(settings, build_worker).run()
 
 

@@ -29,6 +29,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot.slack.command_metrics import dispatch_counted
 from bot.slack.payload_shape import payload_problem
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ class CheckedRequestHandler(SlackRequestHandler):
             bolt_request = parse(text, request.query_string, headers)
         except Refused as refused:
             return self.refuse(refused, size)
-        return self.app.dispatch(bolt_request)
+        return dispatch_counted(self.app, bolt_request)
 
     def refuse(self, refused: Refused, size: int) -> BoltResponse:
         """Answer without Bolt, logging one line with no part of the request in it."""

@@ -19,13 +19,17 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.subcommands import SUBCOMMANDS
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
     from bot.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -218,16 +222,55 @@ def _alive(pid: int) -> bool:
 
 # GET /metrics ------------------------------------------------------------------------------
 
+Headers = list[tuple[str, str]]
+
+
+def scrape(authorization: str, accept: str) -> tuple[int, Headers, bytes]:
+    """Status, headers and body for GET /metrics: 404 when off, 401 without the bearer
+    token when one is set, else every worker's counts summed."""
+    text = [("Content-Type", "text/plain; charset=utf-8")]
+    if _state.instruments is None:
+        return 404, text, b"Not found.\n"
+    if not _authorized(authorization, _state.token):
+        return 401, [*text, ("WWW-Authenticate", "Bearer")], b"A bearer token is needed.\n"
+    body, content_type = _exposition(accept)
+    return 200, [("Content-Type", content_type)], body
+
 
 async def answer_scrape(scope: Message, send: Send) -> None:
-    """Answer GET /metrics: 404 when off, 401 without the bearer token when one is set."""
-    if _state.instruments is None:
-        await _send(send, 404, b"Not found.\n")
-    elif not _authorized(scope.get("headers", []), _state.token):
-        await _send(send, 401, b"A bearer token is needed.\n", [(b"www-authenticate", b"Bearer")])
-    else:
-        body, content_type = _exposition(_header(scope.get("headers", []), b"accept"))
-        await _send(send, 200, body, [], content_type)
+    """Answer GET /metrics in tipbot's ASGI app, on the event loop (reading is quick)."""
+    headers = scope.get("headers", [])
+    status, head, body = scrape(_header(headers, b"authorization"), _header(headers, b"accept"))
+    raw = [(k.lower().encode(), v.encode("latin-1")) for k, v in head]
+    raw.append((b"content-length", b"%d" % len(body)))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def serve_alone(settings: "Settings") -> None:
+    """For a process without tipbot's web server (the clock, Socket Mode): count, and
+    serve /metrics on HOST:PORT from a thread, if TIPBOT_METRICS is on."""
+    if not settings.metrics_enabled:
+        return
+    from bot.http_server import create_wsgi_server  # noqa: PLC0415 - only when switched on
+
+    start_recording(settings)
+    server = create_wsgi_server(
+        _wsgi_scrape, settings.host, settings.port, threads=2, ident="tipbot", max_body=0
+    )
+    threading.Thread(target=server.run, name="metrics", daemon=True).start()
+    logger.info("Metrics on at http://%s:%d%s", settings.host, settings.port, PATH)
+
+
+def _wsgi_scrape(environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
+    if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"Not found.\n"]
+    status, headers, body = scrape(
+        environ.get("HTTP_AUTHORIZATION", ""), environ.get("HTTP_ACCEPT", "")
+    )
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    return [body]
 
 
 def _exposition(accept: str) -> tuple[bytes, str]:
@@ -244,11 +287,11 @@ def _exposition(accept: str) -> tuple[bytes, str]:
     return encoder(registry), content_type
 
 
-def _authorized(headers: Iterable[tuple[bytes, bytes]], token: str | None) -> bool:
+def _authorized(given: str, token: str | None) -> bool:
     if token is None:
         return True
-    given = _header(headers, b"authorization").encode("latin-1")
-    return hmac.compare_digest(given, b"Bearer " + token.encode())
+    expected = f"Bearer {token}".encode()
+    return hmac.compare_digest(given.encode("latin-1", "replace"), expected)
 
 
 def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:
@@ -256,19 +299,3 @@ def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:
         if key.lower() == name:
             return value.decode("latin-1")
     return ""
-
-
-async def _send(
-    send: Send,
-    status: int,
-    body: bytes,
-    headers: list[tuple[bytes, bytes]] | None = None,
-    content_type: str = "text/plain; charset=utf-8",
-) -> None:
-    head = [
-        (b"content-type", content_type.encode()),
-        (b"content-length", b"%d" % len(body)),
-        *(headers or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": body})

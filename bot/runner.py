@@ -157,6 +157,7 @@ def run_clock(settings: Settings) -> None:
 def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool) -> None:
     """One process (Socket Mode, or the clock): start the parts asked for, block until
     SIGTERM or Ctrl-C, then stop them in order."""
+    metrics.serve_alone(settings)  # before the scheduler's first tick, so it is counted
     services = build_services(settings)
     app = create_app(services, installations=installations_for(services))
     signal.signal(signal.SIGTERM, stop_on_sigterm)

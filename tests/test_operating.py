@@ -2,6 +2,7 @@
 gunicorn's workers, against `tipbot serve` started as a process with two workers.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -288,3 +289,43 @@ def test_metrics_are_not_served_unless_switched_on(stand_in: SlackStandIn, tmp_p
         assert list(temp.glob("tipbot-metrics-*")) == []
     finally:
         web.stop()
+
+
+def test_a_clock_process_serves_its_own_counts(stand_in: SlackStandIn, tmp_path: Path) -> None:
+    """`tipbot clock` has no web server of tipbot's; with TIPBOT_METRICS=on it serves
+    /metrics on PORT itself, so posts made there are counted too."""
+    port = free_port()
+    env = bot_env(stand_in, port, tmp_path) | {
+        "TIPBOT_METRICS": "on",
+        "TIPBOT_METRICS_TOKEN": METRICS_TOKEN,
+        "LOG_FORMAT": "json",
+    }
+    seed_due_posts(env)
+    with (tmp_path / "clock.log").open("w") as log:
+        clock = subprocess.Popen(
+            [sys.executable, "-m", "bot", "clock"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=log,
+            text=True,
+        )
+    web = Serving(clock, port, tmp_path / "clock.log", tmp_path / "clock.log", stand_in)
+    try:
+        deadline = time.monotonic() + 20
+        scraped: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):  # not listening yet
+                scraped = samples(web.get("/metrics").body)
+            if value(scraped, "tipbot_posts_total", kind="check_in", outcome="sent"):
+                break
+            time.sleep(0.2)
+        assert value(scraped, "tipbot_posts_total", kind="weekly", outcome="sent") == 2
+        assert value(scraped, "tipbot_posts_total", kind="weekly", outcome="missed") == 1
+        assert value(scraped, "tipbot_posts_total", kind="check_in", outcome="sent") == 1
+        assert web.get("/metrics", token=None).status == 401
+        assert web.get("/slack/events").status == 404
+    finally:
+        web.stop()
+    for line in (tmp_path / "clock.log").read_text().splitlines():
+        json.loads(line)

@@ -10,6 +10,9 @@ prometheus-client picks its multiprocess mode when it is first imported, from th
 environment, so nothing here imports it until the directory is set: the master sets it, the
 workers it forks inherit it, and only then do they build the instruments.
 
+A process with no web server for Slack (the clock, Socket Mode) counts in its own memory and
+serves /metrics alone on HOST:PORT (`serve_alone`).
+
 Everything that counts is a no-op unless recording started, so callers need not check.
 """
 

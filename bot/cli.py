@@ -199,7 +199,7 @@ QUIETER_LOGGERS = {
 def configure_logging(settings: Settings) -> None:
     """Log to stderr in LOG_FORMAT (text or JSON lines), never a token or secret."""
     secrets = [settings.bot_token, settings.signing_secret, settings.app_token or ""]
-    secrets.append(settings.metrics_token or "")
+    secrets += [settings.client_secret or "", settings.metrics_token or ""]
     log_format.install(settings.log_level, settings.log_format, secrets)
     for name, quieter in QUIETER_LOGGERS.items():
         logging.getLogger(name).setLevel(max(quieter, logging.getLogger().level))

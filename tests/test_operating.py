@@ -27,8 +27,10 @@ from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
 from bot.runner import open_store
 from tests.conftest import REPO
+from tests.oauth import CLIENT_ID, CLIENT_SECRET, OAuthClient
 from tests.processes import bot_env, free_port, run_tipbot, wait_until_up
 from tests.signing import SIGNING_SECRET, HttpReply, post, signed_headers, slash_command_body
+from tests.slack.test_oauth_install import ACME, ORG
 from tests.slack_stand_in import Reply, SlackStandIn, acted_then
 from tests.teams import TEAM
 
@@ -329,3 +331,43 @@ def test_a_clock_process_serves_its_own_counts(stand_in: SlackStandIn, tmp_path:
         web.stop()
     for line in (tmp_path / "clock.log").read_text().splitlines():
         json.loads(line)
+
+
+def test_installs_and_uninstalls_are_counted_in_oauth_mode(
+    stand_in: SlackStandIn, tmp_path: Path
+) -> None:
+    """Three workspace installs, one org-wide, one refused, one uninstall: one scrape."""
+    port = free_port()
+    env = bot_env(stand_in, port, tmp_path) | {
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "TIPBOT_SCHEDULER": "off",
+        "TIPBOT_METRICS": "on",
+    }
+    del env["SLACK_BOT_TOKEN"]
+    out = tmp_path / "serve.log"
+    with out.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=log,
+            text=True,
+        )
+    web = Serving(process, port, out, out, stand_in)
+    try:
+        wait_until_up(port, process)
+        slack = OAuthClient(f"http://127.0.0.1:{port}", stand_in)
+        refused = slack.start_install()
+        assert slack.come_back(refused, code="code-refused", state=refused.state).status == 401
+        for _ in range(3):
+            assert slack.install(ACME).status == 200
+        assert slack.install(ORG).status == 200
+        assert slack.event({"type": "app_uninstalled"}, team_id="T1").status == 200
+        scraped = samples(web.get("/metrics", token=None).body)
+    finally:
+        web.stop()
+    assert value(scraped, "tipbot_installs_total", scope="workspace") == 3
+    assert value(scraped, "tipbot_installs_total", scope="enterprise") == 1
+    assert value(scraped, "tipbot_uninstalls_total") == 1

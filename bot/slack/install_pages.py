@@ -11,6 +11,8 @@ from markupsafe import Markup
 from slack_bolt.oauth.callback_options import FailureArgs, SuccessArgs
 from slack_bolt.response import BoltResponse
 
+from bot import metrics
+
 INSTALL_PATH = "/slack/install"
 STATE_COOKIE = "slack-app-oauth-state"
 STYLE = Markup(  # noqa: S704 - our own file, not anyone's input
@@ -81,8 +83,9 @@ def landing_page(install_url: str | None) -> str:
 
 
 def installed(args: SuccessArgs) -> BoltResponse:
-    """Bolt's success callback: the install is stored; say so and how to start."""
+    """Bolt's success callback: the install is stored; count it, say so and how to start."""
     installation = args.installation
+    metrics.installed(enterprise=bool(installation.is_enterprise_install))
     place = installation.enterprise_name if installation.is_enterprise_install else None
     place = place or installation.team_name
     team = installation.team_id or installation.enterprise_id

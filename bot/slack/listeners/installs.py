@@ -9,6 +9,7 @@ import logging
 
 from slack_bolt import App, BoltContext
 
+from bot import metrics
 from bot.services import Services
 from bot.slack.installations import workspace_of
 
@@ -25,6 +26,7 @@ def register(app: App, services: Services) -> None:
     def on_uninstalled(context: BoltContext) -> None:
         """Delete the install, then every row the workspace's people left."""
         delete_install(context=context)
+        metrics.uninstalled()
         workspace = workspace_of(context)
         if workspace is None:
             # An org-wide install's event names only the org; its workspaces' rows are

@@ -336,13 +336,15 @@ def test_a_clock_process_serves_its_own_counts(stand_in: SlackStandIn, tmp_path:
 def test_installs_and_uninstalls_are_counted_in_oauth_mode(
     stand_in: SlackStandIn, tmp_path: Path
 ) -> None:
-    """Three workspace installs, one org-wide, one refused, one uninstall: one scrape."""
+    """Three workspace installs, one org-wide, one refused, one uninstall: one scrape; the
+    uninstall's log line carries the team as a field, and no secret is in the log."""
     port = free_port()
     env = bot_env(stand_in, port, tmp_path) | {
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "TIPBOT_SCHEDULER": "off",
         "TIPBOT_METRICS": "on",
+        "LOG_FORMAT": "json",
     }
     del env["SLACK_BOT_TOKEN"]
     out = tmp_path / "serve.log"
@@ -371,3 +373,9 @@ def test_installs_and_uninstalls_are_counted_in_oauth_mode(
     assert value(scraped, "tipbot_installs_total", scope="workspace") == 3
     assert value(scraped, "tipbot_installs_total", scope="enterprise") == 1
     assert value(scraped, "tipbot_uninstalls_total") == 1
+    written = out.read_text()
+    entries = [json.loads(line) for line in written.splitlines()]
+    (gone,) = [e for e in entries if e["message"].startswith("tipbot was uninstalled")]
+    assert (gone["team_id"], gone["enterprise_id"]) == ("T1", None)
+    for secret in (CLIENT_SECRET, "xoxb-acme", "xoxb-org"):
+        assert secret not in written

@@ -31,11 +31,15 @@ def register(app: App, services: Services) -> None:
         if workspace is None:
             # An org-wide install's event names only the org; its workspaces' rows are
             # found by team, so they stay until each is forgotten (see the README).
-            logger.info("tipbot was uninstalled from org %s", context.enterprise_id)
+            org = context.enterprise_id
+            logger.info("tipbot was uninstalled from org %s", org, extra={"enterprise_id": org})
             return
         counts = services.store.forget_workspace(workspace)
         logger.info(
-            "tipbot was uninstalled from %s; forgot %d rows", workspace, sum(counts.values())
+            "tipbot was uninstalled from %s; forgot %d rows",
+            workspace,
+            sum(counts.values()),
+            extra={"team_id": workspace.team_id, "enterprise_id": workspace.enterprise_id},
         )
 
     app.event("app_uninstalled")(on_uninstalled)

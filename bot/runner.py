@@ -169,7 +169,10 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
         if answer_slack:
             serve_socket_mode(app, settings)
         else:
-            stop.wait()
+            # SIGTERM delivered to another thread (the fan-out's, the watcher's) does not wake
+            # a wait without a timeout, so the handler would never run: wake once a second.
+            while not stop.wait(timeout=1.0):
+                pass
     except KeyboardInterrupt:
         logger.info("Shutting down")
     finally:

@@ -1,5 +1,8 @@
 """The project's own exception types; the CLI turns them into clean messages and exit codes."""
 
+from dataclasses import dataclass
+from typing import Literal
+
 
 class TipbotError(Exception):
     """Base class for errors tipbot reports to a person rather than as a traceback."""
@@ -40,3 +43,22 @@ class PostRejected(PostError):
 
 class PostOutcomeUnknown(PostError):
     """Slack may or may not have posted it (a timeout, a reset, a 500): never post again."""
+
+
+# A row of a posting ledger (weekly posts, check-in DMs): claimed while a worker posts,
+# retry when Slack certainly posted nothing (try again inside the grace window), then sent,
+# missed or failed, which are final.
+LedgerStatus = Literal["claimed", "sent", "missed", "failed", "retry"]
+
+
+@dataclass(frozen=True)
+class WhenPostFails:
+    """What one kind of PostError comes to for a ledger row."""
+
+    status: LedgerStatus
+    # The ledger's reason; {reason} is Slack's own short reason.
+    reason: str
+    # Pause the recipient (a subscription, a person's check-ins): a person must fix it.
+    pause: bool = False
+    # Stop the round: every further post would fail the same way.
+    stop: bool = False

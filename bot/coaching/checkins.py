@@ -38,6 +38,7 @@ from bot.errors import (
     PostOutcomeUnknown,
     PostRejected,
     TransientSlackError,
+    WhenPostFails,
 )
 from bot.workspace import Workspace
 from bot.workspace_lanes import side_by_side
@@ -80,28 +81,16 @@ class CheckInPoster(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class CheckInFailure:
-    """What one kind of posting error comes to for a check-in."""
-
-    status: CheckInStatus
-    reason: str
-    # Pause every active commitment of the person: no DM can reach them.
-    pause: bool = False
-    # Stop the round: every further DM would fail the same way.
-    stop: bool = False
-
-
 # README's "What happens to a check-in", as the code reads it. A 'retry' past the grace
 # window becomes 'failed' instead. After 'failed', the reminder still comes three days on.
-WHEN_CHECK_IN_FAILS: dict[type[PostError], CheckInFailure] = {
-    TransientSlackError: CheckInFailure("retry", "Slack unavailable: {reason}"),
-    PostOutcomeUnknown: CheckInFailure(
+WHEN_CHECK_IN_FAILS: dict[type[PostError], WhenPostFails] = {
+    TransientSlackError: WhenPostFails("retry", "Slack unavailable: {reason}"),
+    PostOutcomeUnknown: WhenPostFails(
         "failed", "Slack may have delivered it ({reason}); not retried to avoid a duplicate"
     ),
-    ChannelUnavailable: CheckInFailure("failed", "cannot DM the person: {reason}", pause=True),
-    AuthRevoked: CheckInFailure("retry", "Slack rejected the token: {reason}", stop=True),
-    PostRejected: CheckInFailure("failed", "Slack refused the DM: {reason}"),
+    ChannelUnavailable: WhenPostFails("failed", "cannot DM the person: {reason}", pause=True),
+    AuthRevoked: WhenPostFails("retry", "Slack rejected the token: {reason}", stop=True),
+    PostRejected: WhenPostFails("failed", "Slack refused the DM: {reason}"),
 }
 
 

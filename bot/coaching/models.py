@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.errors import LedgerStatus
 from bot.workspace import Workspace
 
 # Whom a person's tips should favour: senior, staff, or both (no preference).
@@ -25,9 +26,7 @@ STATE_AFTER: dict[FinalAnswer, CommitmentState] = {
 }
 # The first DM at the due time, and the one gentle reminder after it.
 CheckInKind = Literal["checkin", "reminder"]
-# As the weekly ledger: claimed while posting, retry when Slack certainly posted nothing,
-# then sent, missed (the bot was down past the grace window) or failed, which are final.
-CheckInStatus = Literal["claimed", "sent", "missed", "failed", "retry"]
+CheckInStatus = LedgerStatus
 FINAL_STATUSES: frozenset[CheckInStatus] = frozenset({"sent", "missed", "failed"})
 
 

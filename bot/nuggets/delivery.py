@@ -43,6 +43,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.content.model import Tip
+from bot.errors import WhenPostFails
 from bot.nuggets.errors import (
     AuthRevoked,
     ChannelUnavailable,
@@ -151,32 +152,19 @@ def describe_duration(span: timedelta) -> str:
     return f"{minutes}m"
 
 
-@dataclass(frozen=True)
-class PostFailure:
-    """What a slot comes to when posting it raised one kind of NuggetPostError."""
-
-    status: DeliveryStatus
-    # The ledger's reason; {reason} is Slack's own short reason.
-    reason: str
-    # Pause the subscription and tell whoever subscribed (a person must fix the channel).
-    pause: bool = False
-    # Stop the whole fan-out: every further post would fail the same way.
-    stop: bool = False
-
-
 # README's "What happens to a slot", as the code reads it. A "retry" outcome past the grace
 # window becomes "failed" instead (see _Tick.settle).
-WHEN_POSTING_FAILS: dict[type[NuggetPostError], PostFailure] = {
+WHEN_POSTING_FAILS: dict[type[NuggetPostError], WhenPostFails] = {
     # A 429 past the retries, a refused connection: Slack certainly posted nothing.
-    TransientSlackError: PostFailure("retry", "Slack unavailable: {reason}"),
+    TransientSlackError: WhenPostFails("retry", "Slack unavailable: {reason}"),
     # A 5xx, a reset or dropped connection, no answer in time: Slack may have posted it.
-    PostOutcomeUnknown: PostFailure(
+    PostOutcomeUnknown: WhenPostFails(
         "failed", "Slack may have posted it ({reason}); not retried to avoid a duplicate"
     ),
-    ChannelUnavailable: PostFailure("failed", "channel unavailable: {reason}", pause=True),
+    ChannelUnavailable: WhenPostFails("failed", "channel unavailable: {reason}", pause=True),
     # Nothing was posted; the slot waits in case the token is fixed inside the grace window.
-    AuthRevoked: PostFailure("retry", "Slack rejected the token: {reason}", stop=True),
-    PostRejected: PostFailure("failed", "Slack refused the post: {reason}"),
+    AuthRevoked: WhenPostFails("retry", "Slack rejected the token: {reason}", stop=True),
+    PostRejected: WhenPostFails("failed", "Slack refused the post: {reason}"),
 }
 
 

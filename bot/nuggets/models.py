@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.errors import LedgerStatus
 from bot.nuggets.schedule import Schedule
 from bot.workspace import Workspace
 
 SubscriptionKind = Literal["channel", "dm"]
 SubscriptionStatus = Literal["active", "paused"]
-# claimed: a worker won the slot and is posting. retry: definitely not posted, try again
-# while inside the grace window. sent / missed / failed are final.
-DeliveryStatus = Literal["claimed", "sent", "missed", "failed", "retry"]
+DeliveryStatus = LedgerStatus
 # The pause reason of a subscription whose stored timezone tipbot cannot use; the other
 # reasons are the Slack error codes that stopped a post.
 UNKNOWN_TIMEZONE = "unknown_timezone"

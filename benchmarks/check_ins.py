@@ -36,12 +36,14 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from benchmarks.fanout import collect
-from benchmarks.fanout_worker import START_TIMEOUT_SECONDS, WorkerPlan, WorkerResult
+from benchmarks.fanout_worker import (
+    START_TIMEOUT_SECONDS,
+    WorkerPlan,
+    WorkerResult,
+    plan_services,
+)
 from benchmarks.report import percentile, render_table, verdict
-from bot.config import Settings
-from bot.runner import load_current_library, open_store
 from bot.scheduler import NuggetJob
-from bot.services import Services
 from bot.slack.app import create_client
 from bot.slack.posting import SlackCheckInPoster, SlackNotifier, SlackPoster
 from bot.store.database import engine_from_url, migrate
@@ -117,20 +119,8 @@ def database_with(rows: list[dict[str, object]]) -> Iterator[str]:
 
 def check_in_job(plan: WorkerPlan) -> NuggetJob:
     """tipbot's minute job, as the scheduler builds it, against the plan's database."""
-    settings = Settings(
-        bot_token="xoxb-bench-token",
-        signing_secret="bench-signing-secret",
-        api_url=plan.api_url,
-        tips_dir=REPO / "tips",
-        database_url=plan.database_url,
-        scheduler_enabled=False,
-    )
-    services = Services(
-        settings=settings,
-        library=load_current_library(settings),
-        store=open_store(settings),
-        clock=lambda: plan.tick_at,
-    )
+    services = plan_services(plan)
+    settings = services.settings
     client = create_client(settings)
     return NuggetJob(
         services,

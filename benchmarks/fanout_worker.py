@@ -51,8 +51,8 @@ class WorkerResult:
     error: str | None = None
 
 
-def scheduler_job(plan: WorkerPlan) -> NuggetJob:
-    """tipbot's scheduler job against the plan's database and stand-in, clock fixed."""
+def plan_services(plan: WorkerPlan) -> Services:
+    """tipbot's services against the plan's database and stand-in, the clock fixed."""
     settings = Settings(
         bot_token="xoxb-bench-token",
         signing_secret="bench-signing-secret",
@@ -61,12 +61,18 @@ def scheduler_job(plan: WorkerPlan) -> NuggetJob:
         database_url=plan.database_url,
         scheduler_enabled=False,
     )
-    services = Services(
+    return Services(
         settings=settings,
         library=load_current_library(settings),
         store=open_store(settings),
         clock=lambda: plan.tick_at,
     )
+
+
+def scheduler_job(plan: WorkerPlan) -> NuggetJob:
+    """tipbot's scheduler job against the plan's database and stand-in, clock fixed."""
+    services = plan_services(plan)
+    settings = services.settings
     client = create_client(settings)
     return NuggetJob(services, SlackPoster(client), SlackNotifier(client, settings.command))
 

@@ -1,29 +1,9 @@
 """Fixtures for the nuggets domain: a real SQLite store and fake Slack edges."""
 
-from collections.abc import Iterator
-
 import pytest
 
-from bot.store.database import engine_from_url, migrate
-from bot.store.sql import SqlStore
-from bot.time_source import utc_now
+from tests.domain_fixtures import db_url, store  # noqa: F401  (fixtures)
 from tests.nuggets.fakes import FakeNotifier, FakePoster
-from tests.teams import TEAM
-
-
-@pytest.fixture
-def db_url(tmp_path) -> str:
-    """A SQLite file in this test's temporary directory (not yet created)."""
-    return f"sqlite:///{tmp_path / 'db' / 'tipbot.db'}"
-
-
-@pytest.fixture
-def store(db_url) -> Iterator[SqlStore]:
-    """A migrated store on a real SQLite file."""
-    engine = engine_from_url(db_url)
-    migrate(engine, utc_now())
-    yield SqlStore(engine).for_workspace(TEAM)
-    engine.dispose()
 
 
 @pytest.fixture

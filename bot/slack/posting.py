@@ -14,11 +14,13 @@ without calling Slack.
 import functools
 import logging
 import urllib.error
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.coaching.checkins import PostedMessage
 from bot.coaching.models import CheckInKind, Commitment
@@ -109,22 +111,18 @@ class SlackPoster:
     ) -> str:
         """Post the nugget and return its ts; raise the domain error Slack's answer maps to."""
         client = _client(self.clients, workspace)
-        try:
-            response = self.pacer.call(
-                workspace,
-                channel_id,
-                lambda: client.chat_postMessage(
-                    channel=channel_id,
-                    blocks=list(_nugget_blocks(tip, in_dm=kind == "dm")),
-                    text=f"Tip of the week: {messages.fallback_text(tip)}",
-                    unfurl_links=False,
-                ),
-                retries=_pacer_retries(client),
-            )
-        except SlackApiError as exc:
-            raise classify(exc) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise classify_network_error(exc) from exc
+        response = _paced_post(
+            self.pacer,
+            client,
+            workspace,
+            channel_id,
+            lambda: client.chat_postMessage(
+                channel=channel_id,
+                blocks=list(_nugget_blocks(tip, in_dm=kind == "dm")),
+                text=f"Tip of the week: {messages.fallback_text(tip)}",
+                unfurl_links=False,
+            ),
+        )
         return str(response.get("ts", ""))
 
 
@@ -139,22 +137,18 @@ class SlackCheckInPoster:
         """DM the check-in and return where it went; raise what Slack's answer maps to."""
         workspace = commitment.workspace
         client = _client(self.clients, workspace)
-        try:
-            response = self.pacer.call(
-                workspace,
-                commitment.user_id,
-                lambda: client.chat_postMessage(
-                    channel=commitment.user_id,
-                    blocks=coaching_messages.check_in_message(commitment, kind),
-                    text=coaching_messages.check_in_text(commitment, kind),
-                    unfurl_links=False,
-                ),
-                retries=_pacer_retries(client),
-            )
-        except SlackApiError as exc:
-            raise classify(exc) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise classify_network_error(exc) from exc
+        response = _paced_post(
+            self.pacer,
+            client,
+            workspace,
+            commitment.user_id,
+            lambda: client.chat_postMessage(
+                channel=commitment.user_id,
+                blocks=coaching_messages.check_in_message(commitment, kind),
+                text=coaching_messages.check_in_text(commitment, kind),
+                unfurl_links=False,
+            ),
+        )
         channel = str(response.get("channel") or commitment.user_id)
         return PostedMessage(channel, str(response.get("ts", "")))
 
@@ -185,6 +179,22 @@ def _client(clients: WorkspaceClients, workspace: Workspace) -> WebClient:
     if client is None:
         raise AuthRevoked(NOT_INSTALLED)
     return client
+
+
+def _paced_post(
+    pacer: Pacer,
+    client: WebClient,
+    workspace: Workspace,
+    channel_id: str,
+    post: Callable[[], SlackResponse],
+) -> SlackResponse:
+    """Send `post` when the Pacer lets it go; Slack's refusals are raised as our errors."""
+    try:
+        return pacer.call(workspace, channel_id, post, retries=_pacer_retries(client))
+    except SlackApiError as exc:
+        raise classify(exc) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise classify_network_error(exc) from exc
 
 
 def _pacer_retries(client: WebClient) -> int:

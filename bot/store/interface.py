@@ -44,6 +44,11 @@ class Store(NuggetStore, CoachingStore, Protocol):
         """
         ...
 
+    def forget_org(self, enterprise_id: str) -> dict[str, int]:
+        """Delete every row of the org's workspaces that tipbot knows by their subscriptions,
+        ledger or commitments (an org-wide uninstall); table -> rows deleted."""
+        ...
+
     def adopt_rows_without_team(self, workspace: Workspace) -> dict[str, int]:
         """Give `workspace` the rows stored before tipbot kept workspaces apart.
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table, and_, delete, exists, select, update
+from sqlalchemy import Column, Engine, Table, and_, delete, exists, select, union, update
 
 from bot.store.scope import Scoped
 from bot.store.tables import (
@@ -37,6 +37,8 @@ WORKSPACE_TABLES: dict[Table, tuple[str, ...]] = {
     coaching_profiles: ("user_id",),
     tips_served: ("day",),
 }
+# The tables that also keep the org (Enterprise Grid) of their rows' workspace.
+ORG_TABLES = (subscriptions, deliveries, commitments)
 # Replay guards and admin-DM keys from before workspaces expire within a day; left alone.
 _NOT_ADOPTED = frozenset({done_once.name})
 
@@ -59,6 +61,27 @@ class WorkspaceSql(Scoped):
                 statement = (
                     delete(table).where(table.c.team_id == workspace.team_id).returning(*keys)
                 )
+                counts[table.name] = len(connection.execute(statement).all())
+        return counts
+
+    def forget_org(self, enterprise_id: str) -> dict[str, int]:
+        """One transaction: delete every row of each workspace known to be in the org.
+
+        A workspace is known to be in the org by a subscription, a ledger row or a
+        commitment that names the org: what an uninstall must stop at once.
+        """
+        in_org = union(
+            *(
+                select(table.c.team_id).where(table.c.enterprise_id == enterprise_id)
+                for table in ORG_TABLES
+            )
+        ).subquery()
+        counts: dict[str, int] = {}
+        with self._engine.begin() as connection:
+            teams = [row[0] for row in connection.execute(select(in_org.c.team_id))]
+            for table in WORKSPACE_TABLES:
+                keys: list[Column[Any]] = list(table.primary_key.columns)
+                statement = delete(table).where(table.c.team_id.in_(teams)).returning(*keys)
                 counts[table.name] = len(connection.execute(statement).all())
         return counts
 

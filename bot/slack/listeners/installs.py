@@ -29,10 +29,16 @@ def register(app: App, services: Services) -> None:
         metrics.uninstalled()
         workspace = workspace_of(context)
         if workspace is None:
-            # An org-wide install's event names only the org; its workspaces' rows are
-            # found by team, so they stay until each is forgotten (see the README).
+            # An org-wide install's event names only the org: forget the workspaces whose
+            # subscriptions, ledger or commitments name it (see the README).
             org = context.enterprise_id
-            logger.info("tipbot was uninstalled from org %s", org, extra={"enterprise_id": org})
+            counts = services.store.forget_org(org) if org else {}
+            logger.info(
+                "tipbot was uninstalled from org %s; forgot %d rows",
+                org,
+                sum(counts.values()),
+                extra={"enterprise_id": org},
+            )
             return
         counts = services.store.forget_workspace(workspace)
         logger.info(

@@ -43,11 +43,10 @@ from benchmarks.report import render_table, verdict
 from bot.config import Settings
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
-from bot.runner import load_current_library, open_store, posting_clients
+from bot.runner import load_current_library, nugget_job, open_store
 from bot.scheduler import NuggetJob
 from bot.services import Services
 from bot.slack.installations import open_installations
-from bot.slack.posting import slack_posters
 from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
 from bot.workspace import Workspace
@@ -150,8 +149,7 @@ def fan_out_job(plan: Plan) -> NuggetJob:
         store=open_store(settings),
         clock=lambda: TICK_AT,
     )
-    poster, notifier, check_in_poster = slack_posters(settings, posting_clients(services))
-    return NuggetJob(services, poster, notifier, check_in_poster)
+    return nugget_job(services)
 
 
 def fan_out_once(plan: Plan, results: "Queue[Outcome]") -> None:

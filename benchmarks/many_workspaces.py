@@ -1,13 +1,16 @@
 """Benchmark 6: one slot due in 1,000 workspaces at once (issue 11, section 3).
 
-1,000 workspaces with 5 subscribed channels each, all due in the same minute. The stand-in
-knows each workspace by its bot token, answers every call after 100 ms, and allows 1
-chat.postMessage a second per channel and 20 a second per workspace (a second's burst, then
-429 with Retry-After). tipbot's minute job (NuggetJob with the Slack posters, a client per
-workspace's token through TokenPerWorkspace, the Pacer, a real SqlStore on SQLite) runs in
-its own process, started with spawn, its clock a second after the slot; the stand-in stays
-in this process. At most `calls_in_flight` (64) calls are in flight, so the floor is
-5,000 x 0.1 s / 64 = 7.8 s.
+1,000 workspaces with 5 subscribed channels each, all due in the same minute, tipbot in
+OAuth mode: each workspace has its own install in slack-sdk's installation store, in the
+same SQLite file as the subscriptions (the last few are Enterprise Grid workspaces whose
+token is their org's org-wide install). The stand-in knows each workspace by its bot token,
+answers every call after 100 ms, and allows 1 chat.postMessage a second per channel and 20 a
+second per workspace (a second's burst, then 429 with Retry-After). tipbot's minute job
+(NuggetJob with the Slack posters and the clients `tipbot serve` and `tipbot clock` build in
+OAuth mode, bot.runner.posting_clients: each workspace's token from the installation store,
+the Pacer, a real SqlStore on SQLite) runs in its own process, started with spawn, its clock
+a second after the slot; the stand-in stays in this process. At most `calls_in_flight` (64)
+calls are in flight, so the floor is 5,000 x 0.1 s / 64 = 7.8 s.
 
 Two runs on fresh databases: every workspace healthy; then one workspace whose every call is
 answered `invalid_auth` and another whose every call is answered HTTP 500. Targets: within
@@ -34,15 +37,16 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from pathlib import Path
 
+from slack_sdk.oauth.installation_store import Installation
+
 from benchmarks.report import render_table, verdict
 from bot.config import Settings
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
-from bot.runner import load_current_library, open_store
+from bot.runner import load_current_library, nugget_job, open_store
 from bot.scheduler import NuggetJob
 from bot.services import Services
-from bot.slack.posting import slack_posters
-from bot.slack.workspace_clients import TokenPerWorkspace
+from bot.slack.installations import open_installations
 from bot.store.database import engine_from_url, migrate
 from bot.store.sql import SqlStore
 from bot.workspace import Workspace
@@ -68,11 +72,22 @@ BROKEN = "T0000002"
 MAX_FLOOR_RATIO = 1.2
 MAX_RSS_MB = 300.0
 POSTED = "chat.postMessage"
+# The last this many workspaces are each in an Enterprise Grid org installed org-wide, so
+# their token is found by the org after the workspace's own install is looked for in vain.
+ORG_WIDE = 10
 
 
 def team_ids(count: int) -> list[str]:
     """The workspaces' team ids."""
     return [f"T{index:07d}" for index in range(1, count + 1)]
+
+
+def workspace_of(team_id: str, count: int) -> Workspace:
+    """A workspace as its subscriptions know it: the last ORG_WIDE are in a Grid org each."""
+    index = int(team_id.removeprefix("T"))
+    if index > count - ORG_WIDE:
+        return Workspace(team_id, f"E{index:07d}")
+    return Workspace(team_id)
 
 
 def token_of(team_id: str) -> str:
@@ -110,26 +125,31 @@ class Outcome:
     error: str | None = None
 
 
-def fan_out_job(plan: Plan) -> NuggetJob:
-    """tipbot's minute job as the scheduler builds it, with a token per workspace."""
-    settings = Settings(
+def oauth_settings(database_url: str, api_url: str = "", calls_in_flight: int = 1) -> Settings:
+    """tipbot in OAuth mode (an app's client id and secret, no SLACK_BOT_TOKEN)."""
+    return Settings(
         bot_token="",
         signing_secret="bench-signing-secret",
-        api_url=plan.api_url,
+        client_id="bench-client-id",
+        client_secret="bench-client-secret",
+        api_url=api_url,
         tips_dir=REPO / "tips",
-        database_url=plan.database_url,
+        database_url=database_url,
         scheduler_enabled=False,
-        slack_calls_in_flight=plan.calls_in_flight,
+        slack_calls_in_flight=calls_in_flight,
     )
+
+
+def fan_out_job(plan: Plan) -> NuggetJob:
+    """tipbot's minute job as the scheduler builds it in OAuth mode (bot.runner's wiring)."""
+    settings = oauth_settings(plan.database_url, plan.api_url, plan.calls_in_flight)
     services = Services(
         settings=settings,
         library=load_current_library(settings),
         store=open_store(settings),
         clock=lambda: TICK_AT,
     )
-    clients = TokenPerWorkspace(settings, lambda workspace: token_of(workspace.team_id))
-    poster, notifier, check_in_poster = slack_posters(settings, clients)
-    return NuggetJob(services, poster, notifier, check_in_poster)
+    return nugget_job(services)
 
 
 def fan_out_once(plan: Plan, results: "Queue[Outcome]") -> None:
@@ -170,18 +190,38 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def installation(workspace: Workspace) -> Installation:
+    """The install that gives `workspace` its token: its own, or its org's org-wide one."""
+    org_wide = workspace.enterprise_id is not None
+    return Installation(
+        app_id="ABENCH",
+        enterprise_id=workspace.enterprise_id,
+        team_id=None if org_wide else workspace.team_id,
+        bot_token=token_of(workspace.team_id),
+        bot_id=f"B{workspace.team_id}",
+        bot_user_id="UBOT",
+        bot_scopes=["chat:write", "commands"],
+        user_id="UINSTALLER",
+        is_enterprise_install=org_wide,
+        installed_at=SUBSCRIBED_AT.timestamp(),
+    )
+
+
 @contextmanager
 def fresh_database(workspaces: int) -> Iterator[str]:
-    """A migrated SQLite database with every workspace's channels subscribed before SLOT."""
+    """A migrated SQLite database with every workspace installed (through the installation
+    store tipbot's OAuth flow saves to) and its channels subscribed before SLOT."""
     with tempfile.TemporaryDirectory(prefix="tipbot-workspaces-") as directory:
         url = f"sqlite:///{Path(directory) / 'tipbot.db'}"
         engine = engine_from_url(url)
         try:
             migrate(engine, SUBSCRIBED_AT)
             store = SqlStore(engine)
+            installs = open_installations(oauth_settings(url), engine)
             mondays_9 = Schedule(0, "09:00", "UTC")
             for team_id in team_ids(workspaces):
-                workspace = Workspace(team_id)
+                workspace = workspace_of(team_id, workspaces)
+                installs.store.save(installation(workspace))
                 for channel in channel_ids(team_id):
                     sub = Subscription.new(workspace, channel, mondays_9, SUBSCRIBER, SUBSCRIBED_AT)
                     store.save_subscription(sub)

@@ -116,10 +116,17 @@ def posting_clients(services: Services) -> WorkspaceClients:
     return TokenPerWorkspace(services.settings, installations.bot_token)
 
 
+def nugget_job(services: Services) -> NuggetJob:
+    """The scheduler's minute job, posting with each workspace's client, whose tokens are
+    read afresh as each tick starts."""
+    clients = posting_clients(services)
+    poster, notifier, check_in_poster = slack_posters(services.settings, clients)
+    return NuggetJob(services, poster, notifier, check_in_poster, before_tick=clients.next_tick)
+
+
 def scheduler_for(app: "App", services: Services) -> tuple[BackgroundScheduler, SchedulerLease]:
     """Start the scheduler (weekly tips, then check-ins) posting with each workspace's client."""
-    poster, notifier, check_in_poster = slack_posters(services.settings, posting_clients(services))
-    job = NuggetJob(services, poster, notifier, check_in_poster)
+    job = nugget_job(services)
     lease = lease_for(job)
     return start_scheduler(job, lease), lease
 

@@ -68,8 +68,11 @@ class NuggetJob:
         poster: Poster,
         notifier: Notifier,
         check_in_poster: CheckInPoster | None = None,
+        before_tick: Callable[[], None] | None = None,
     ) -> None:
         self.services = services
+        # Run as each tick starts (the Slack layer reads each workspace's token afresh).
+        self.before_tick = before_tick
         self.worker = worker_id()
         grace = timedelta(hours=services.settings.grace_hours)
         workers = posting_threads(services.settings.slack_calls_in_flight)
@@ -118,6 +121,12 @@ class NuggetJob:
             self._running.release()
 
     def _deliver(self) -> DeliveryReport | None:
+        if self.before_tick is not None:
+            try:
+                self.before_tick()
+            except Exception:
+                logger.exception("Could not start the tick; it runs again in a minute")
+                return None
         report = self._deliver_nuggets()
         self._check_in()
         return report

@@ -48,6 +48,14 @@ class Workspaces:
         self.store: SqlStore = open_store(settings)
         # Workspaces with no installation: no token, so never called.
         self.uninstalled: set[str] = set()
+        # How often each workspace's token was looked up (a database read in OAuth mode).
+        self.token_reads: Counter[str] = Counter()
+        self.clients = TokenPerWorkspace(self.settings, self.token)
+
+    def token(self, workspace: Workspace) -> str | None:
+        """The workspace's bot token, None when it is not installed; each call counted."""
+        self.token_reads[workspace.team_id] += 1
+        return None if workspace.team_id in self.uninstalled else token_of(workspace.team_id)
 
     def subscribe(self, team: str, channels: int) -> list[str]:
         """Subscribe `channels` channels of `team` for Mondays 09:00 UTC, a day before SLOT."""
@@ -72,11 +80,8 @@ class Workspaces:
             store=self.store,
             clock=lambda: at,
         )
-        clients = TokenPerWorkspace(
-            self.settings,
-            lambda ws: None if ws.team_id in self.uninstalled else token_of(ws.team_id),
-        )
-        return NuggetJob(services, *slack_posters(self.settings, clients)).run()
+        posters = slack_posters(self.settings, self.clients)
+        return NuggetJob(services, *posters, before_tick=self.clients.next_tick).run()
 
     def posts(self, team: str) -> list[Call]:
         """Every post the stand-in recorded from `team`'s token, oldest first."""
@@ -176,3 +181,23 @@ def test_calls_in_flight_never_exceed_the_cap(settings: Settings, stand_in: Slac
     assert len(posts) == 90
     assert len({(c.team, c.params["channel"]) for c in posts}) == 90
     assert 2 <= stand_in.max_in_flight <= 4
+
+
+def test_each_workspaces_token_is_looked_up_once_a_tick(workspaces: Workspaces) -> None:
+    """Ten posts in TA and four in TB read each token once; the next week's tick reads
+    them again (so a new token or an uninstall counts from the next tick on)."""
+    workspaces.subscribe("TA", 10)
+    workspaces.subscribe("TB", 4)
+
+    first = workspaces.tick()
+    assert workspaces.token_reads == {"TA": 1, "TB": 1}
+    workspaces.uninstalled.add("TB")
+    second = workspaces.tick(JUST_AFTER + timedelta(weeks=1))
+
+    assert workspaces.token_reads == {"TA": 2, "TB": 2}
+    assert first is not None
+    assert first.sent == 14
+    assert second is not None
+    assert second.sent == 10
+    assert len(workspaces.posts("TA")) == 20
+    assert len(workspaces.posts("TB")) == 4

@@ -1,15 +1,15 @@
 """OAuth mode's weekly fan-out: each workspace's posts go with its own install's token."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.nuggets.models import Subscription
 from bot.nuggets.schedule import Schedule
-from bot.runner import posting_clients
+from bot.runner import nugget_job
 from bot.scheduler import NuggetJob
-from bot.slack.posting import slack_posters
 from bot.workspace import Workspace
 from tests.oauth import OAuthBot, drop_slack_tables, oauth_settings, start_oauth_bot
 from tests.slack.test_oauth_install import ACME, GLOBEX
@@ -18,6 +18,7 @@ from tests.slack_stand_in import SlackStandIn
 # Monday 3 June 2024, 09:00 UTC, and a tick half a minute later.
 SLOT = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
 UNINSTALLED = {"type": "app_uninstalled"}
+BOT_TOKEN_REVOKED = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
 
 
 @pytest.fixture
@@ -38,12 +39,17 @@ def installed(stand_in: SlackStandIn, database_url: str) -> Iterator[OAuthBot]:
         yield bot
 
 
-def tick(bot: OAuthBot) -> None:
-    """The scheduler's minute job as `scheduler_for` builds it, half a minute after SLOT."""
-    bot.services.clock = lambda: SLOT + timedelta(seconds=30)
-    NuggetJob(
-        bot.services, *slack_posters(bot.services.settings, posting_clients(bot.services))
-    ).run()
+def tick(bot: OAuthBot, job: NuggetJob | None = None, weeks: int = 0) -> None:
+    """A run of the scheduler's minute job (a new one unless `job` is given), as
+    `scheduler_for` builds it, half a minute after SLOT or the slot `weeks` later."""
+    bot.services.clock = lambda: SLOT + timedelta(weeks=weeks, seconds=30)
+    (job or nugget_job(bot.services)).run()
+
+
+def posted(bot: OAuthBot, since: int = 0) -> list[tuple[str, str | None]]:
+    """(channel, token) of each chat.postMessage the stand-in got, from the `since`th on."""
+    posts = bot.stand_in.calls_to("chat.postMessage")[since:]
+    return sorted((str(p.params["channel"]), p.token) for p in posts)
 
 
 def test_each_workspace_is_posted_to_with_its_own_token(installed: OAuthBot) -> None:
@@ -62,3 +68,39 @@ def test_an_uninstalled_workspace_is_not_posted_to_and_the_others_are(installed:
     tick(installed)
     posts = installed.stand_in.calls_to("chat.postMessage")
     assert [(p.params["channel"], p.token) for p in posts] == [("CT2", "xoxb-globex")]
+
+
+def test_a_reinstall_between_ticks_posts_with_the_new_token(installed: OAuthBot) -> None:
+    """The same job, a week on, after Acme reinstalled: Acme's post goes with the new token
+    (tokens are remembered for a tick, not longer)."""
+    job = nugget_job(installed.services)
+    tick(installed, job)
+    assert installed.install(replace(ACME, bot_token="xoxb-acme-again")).status == 200
+
+    tick(installed, job, weeks=1)
+
+    assert posted(installed, since=2) == [("CT1", "xoxb-acme-again"), ("CT2", "xoxb-globex")]
+
+
+def test_a_revoked_token_between_ticks_posts_nothing_there(installed: OAuthBot) -> None:
+    """The same job, a week on, after Slack revoked Acme's bot token: nothing goes to Acme
+    (with the token the first tick used); Globex gets its post."""
+    job = nugget_job(installed.services)
+    tick(installed, job)
+    assert posted(installed) == [("CT1", "xoxb-acme"), ("CT2", "xoxb-globex")]
+    assert installed.event(BOT_TOKEN_REVOKED, team_id="T1").status == 200
+
+    tick(installed, job, weeks=1)
+
+    assert posted(installed, since=2) == [("CT2", "xoxb-globex")]
+
+
+def test_an_uninstall_between_ticks_posts_nothing_there(installed: OAuthBot) -> None:
+    """The same job, a week on, after Acme uninstalled: Acme gets no post, Globex does."""
+    job = nugget_job(installed.services)
+    tick(installed, job)
+    assert installed.event(UNINSTALLED, team_id="T1").status == 200
+
+    tick(installed, job, weeks=1)
+
+    assert posted(installed, since=2) == [("CT2", "xoxb-globex")]

@@ -169,10 +169,13 @@ def run_until_stopped(settings: Settings, *, answer_slack: bool, schedule: bool)
     app = create_app(services, installations=installations_for(services))
     signal.signal(signal.SIGTERM, stop_on_sigterm)
     stop = threading.Event()
-    # Both process kinds follow edits to the files: the clock posts tips too.
-    start_reloading(app, services, stop)
-    scheduling = scheduler_for(app, services) if schedule else None
+    scheduling = None
+    # Starting inside the try: a SIGTERM that lands while the scheduler starts (its
+    # catch-up tick posts at once) still stops what has started, in the finally below.
     try:
+        # Both process kinds follow edits to the files: the clock posts tips too.
+        start_reloading(app, services, stop)
+        scheduling = scheduler_for(app, services) if schedule else None
         if answer_slack:
             serve_socket_mode(app, settings)
         else:

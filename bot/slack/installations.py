@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
-from slack_bolt import BoltContext
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -253,11 +252,3 @@ def oauth_settings(
         cache_enabled=True,
     )
     return oauth
-
-
-def workspace_of(context: BoltContext) -> Workspace | None:
-    """The workspace a request came from, as Bolt read it; None when it names no workspace
-    (an event for an org-wide install names only the org)."""
-    if not context.team_id:
-        return None
-    return Workspace(context.team_id, context.enterprise_id)

@@ -11,7 +11,7 @@ from slack_bolt import App, BoltContext
 
 from bot import metrics
 from bot.services import Services
-from bot.slack.installations import workspace_of
+from bot.workspace import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
         """Delete the install, then every row the workspace's people left."""
         delete_install(context=context)
         metrics.uninstalled()
-        workspace = workspace_of(context)
+        workspace = _uninstalled_workspace(context)
         if workspace is None:
             # An org-wide install's event names only the org: forget the workspaces whose
             # subscriptions, ledger or commitments name it (see the README).
@@ -49,3 +49,11 @@ def register(app: App, services: Services) -> None:
         )
 
     app.event("app_uninstalled")(on_uninstalled)
+
+
+def _uninstalled_workspace(context: BoltContext) -> Workspace | None:
+    """The workspace whose install Bolt deleted; None for an org-wide install, whose event
+    names only the org (the payload's own team is not the one uninstalled)."""
+    if not context.team_id:
+        return None
+    return Workspace(context.team_id, context.enterprise_id)
